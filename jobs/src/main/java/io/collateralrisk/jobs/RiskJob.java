@@ -1,0 +1,102 @@
+package io.collateralrisk.jobs;
+
+import io.collateralrisk.divergence.FeedHealthStage;
+import io.collateralrisk.jobs.input.DeadLetters;
+import io.collateralrisk.jobs.input.InputRecord;
+import io.collateralrisk.jobs.input.ParsePrices;
+import io.collateralrisk.jobs.input.ValidateInput;
+import io.collateralrisk.ltv.price.PriceStage;
+import io.collateralrisk.model.DeadLetter;
+import io.collateralrisk.model.PriceTick;
+import io.collateralrisk.model.ReferencePrice;
+import io.collateralrisk.model.config.RiskConfig;
+import io.collateralrisk.sinks.OutputRecord;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The job as a function of its inputs: raw input records in, output records out. Kafka, replay
+ * files and tests plug in their own sources and sinks around the same graph.
+ *
+ * <pre>
+ * prices ---------&gt; parse --&gt; watermarks --&gt; [pair] price evaluation --&gt; [pair] feed health --&gt; REFERENCE_PRICE
+ *                     |                              |         |
+ * facility-events --&gt; validate                       |         +--&gt; PRICE_UNAVAILABLE / PRICE_RESTORED
+ * risk-control ----&gt; validate                       +--&gt; late ticks --+
+ *                     +------------------------------------------------+--&gt; DEAD_LETTER
+ * </pre>
+ */
+public final class RiskJob {
+
+    /** Fixed so that state can be rescaled and restored: changing it breaks every savepoint. */
+    public static final int MAX_PARALLELISM = 128;
+
+    private RiskJob() {}
+
+    /**
+     * The inputs; a topic with no input is null.
+     *
+     * @param live true for Kafka: quiet sources are marked idle after {@link #IDLE_AFTER} so they do
+     *     not hold everyone's watermark back; a replay never reads the wall clock
+     */
+    public record Inputs(DataStream<InputRecord> prices, DataStream<InputRecord> facilityEvents, DataStream<InputRecord> control, boolean live) {}
+
+    public static final Duration IDLE_AFTER = Duration.ofMinutes(1);
+
+    /** Settings every environment that runs the job must have. */
+    public static Configuration baseConfiguration() {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(PipelineOptions.MAX_PARALLELISM, MAX_PARALLELISM);
+        conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        return conf;
+    }
+
+    /**
+     * @param eventTimeHorizon the last event time any timer may fire at: {@link Long#MAX_VALUE}
+     *     live, the last input time in a replay
+     */
+    public static DataStream<OutputRecord> build(Inputs inputs, RiskConfig config, long eventTimeHorizon) {
+        // Parsing and watermarks stay chained to the source at its parallelism: a shuffle before
+        // the watermark assigner would reorder ticks beyond any bounded out-of-orderness.
+        int sourceParallelism = inputs.prices().getParallelism();
+        SingleOutputStreamOperator<PriceTick> parsed =
+                inputs.prices().process(new ParsePrices(config)).uid("parse-prices").name("parse prices")
+                        .setParallelism(sourceParallelism);
+
+        WatermarkStrategy<PriceTick> watermarks =
+                WatermarkStrategy.<PriceTick>forBoundedOutOfOrderness(Duration.ofMillis(config.outOfOrderMs()))
+                        .withTimestampAssigner((tick, ignored) -> tick.eventTime());
+        if (inputs.live()) {
+            watermarks = watermarks.withIdleness(IDLE_AFTER);
+        }
+        DataStream<PriceTick> ticks = parsed.assignTimestampsAndWatermarks(watermarks)
+                .uid("price-watermarks").name("price watermarks").setParallelism(sourceParallelism);
+
+        PriceStage.Result prices = PriceStage.apply(ticks, config, eventTimeHorizon);
+        DataStream<ReferencePrice> referencePrices = FeedHealthStage.apply(prices.evaluations());
+
+        DataStream<DeadLetter> deadLetters = parsed.getSideOutput(DeadLetters.TAG).union(prices.lateTicks());
+        if (inputs.facilityEvents() != null) {
+            deadLetters = deadLetters.union(validate(inputs.facilityEvents(), config, "validate-facility-events"));
+        }
+        if (inputs.control() != null) {
+            deadLetters = deadLetters.union(validate(inputs.control(), config, "validate-risk-control"));
+        }
+
+        return referencePrices.map(OutputRecord::of).uid("out-reference-prices").name("reference prices out")
+                .union(
+                        prices.alerts().map(OutputRecord::of).uid("out-price-alerts").name("price alerts out"),
+                        deadLetters.map(OutputRecord::of).uid("out-dead-letters").name("dead letters out"));
+    }
+
+    private static DataStream<DeadLetter> validate(DataStream<InputRecord> records, RiskConfig config, String uid) {
+        SingleOutputStreamOperator<InputRecord> valid =
+                records.process(new ValidateInput(config)).uid(uid).name(uid).setParallelism(records.getParallelism());
+        return valid.getSideOutput(DeadLetters.TAG);
+    }
+}

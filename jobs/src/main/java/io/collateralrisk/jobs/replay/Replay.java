@@ -1,0 +1,181 @@
+package io.collateralrisk.jobs.replay;
+
+import io.collateralrisk.jobs.RiskJob;
+import io.collateralrisk.jobs.input.InputRecord;
+import io.collateralrisk.jobs.input.JsonLinesFormat;
+import io.collateralrisk.model.Topics;
+import io.collateralrisk.model.config.RiskConfig;
+import io.collateralrisk.model.json.InputParser;
+import io.collateralrisk.model.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.collateralrisk.sinks.OutputRecord;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.GZIPInputStream;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * A bounded run of the streaming job over {@code <topic>.jsonl} files, on an in-JVM MiniCluster.
+ * Event time ends at the last input time; each output topic's records are written sorted by
+ * event time, key and id, so the same input gives byte-identical files.
+ */
+public final class Replay {
+
+    private final RiskConfig config;
+    private final int parallelism;
+
+    public Replay(RiskConfig config, int parallelism) {
+        this.config = config;
+        this.parallelism = parallelism;
+    }
+
+    /** What a replay produced, per output topic, in file order. */
+    public record Result(Map<String, List<OutputRecord>> byTopic, long eventTimeHorizon, Map<String, Path> inputs) {
+        public List<OutputRecord> topic(String topic) {
+            return byTopic.getOrDefault(topic, List.of());
+        }
+    }
+
+    /** Runs over {@code inputDir} and writes {@code OUT/<topic>.jsonl}; {@code outDir} must be absent or empty. */
+    public Result run(Path inputDir, Path outDir) throws Exception {
+        if (Files.exists(outDir)) {
+            try (var entries = Files.list(outDir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalArgumentException("output directory is not empty: " + outDir);
+                }
+            }
+        }
+        Result result = run(inputDir);
+        Files.createDirectories(outDir);
+        for (String topic : Topics.OUTPUTS) {
+            try (BufferedWriter w = Files.newBufferedWriter(outDir.resolve(topic + ".jsonl"), StandardCharsets.UTF_8)) {
+                for (OutputRecord r : result.topic(topic)) {
+                    w.write(r.json());
+                    w.write('\n');
+                }
+            }
+        }
+        return result;
+    }
+
+    /** Runs over {@code inputDir} and returns the sorted outputs without writing files. */
+    public Result run(Path inputDir) throws Exception {
+        Map<String, Path> inputs = findInputs(inputDir);
+        if (!inputs.containsKey(Topics.PRICES)) {
+            throw new IllegalArgumentException("no prices.jsonl or prices.jsonl.gz in " + inputDir);
+        }
+        long horizon = Long.MIN_VALUE;
+        for (Path file : inputs.values()) {
+            horizon = Math.max(horizon, lastEventTime(file));
+        }
+
+        Configuration conf = RiskJob.baseConfiguration();
+        conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+
+        RiskJob.Inputs jobInputs = new RiskJob.Inputs(
+                source(env, inputs.get(Topics.PRICES), Topics.PRICES),
+                source(env, inputs.get(Topics.FACILITY_EVENTS), Topics.FACILITY_EVENTS),
+                source(env, inputs.get(Topics.RISK_CONTROL), Topics.RISK_CONTROL),
+                false);
+        DataStream<OutputRecord> outputs = RiskJob.build(jobInputs, config, horizon);
+
+        Path parts = Files.createTempDirectory("risk-replay-");
+        try {
+            outputs.sinkTo(new ReplayFileSink(parts)).uid("replay-files").name("replay files");
+            env.execute("risk replay");
+            return new Result(readParts(parts), horizon, inputs);
+        } finally {
+            try (var files = Files.list(parts)) {
+                for (Path p : files.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(parts);
+        }
+    }
+
+    private static Map<String, List<OutputRecord>> readParts(Path parts) throws IOException {
+        Map<String, List<OutputRecord>> byTopic = new TreeMap<>();
+        try (var files = Files.list(parts)) {
+            for (Path part : files.toList()) {
+                for (String line : Files.readAllLines(part, StandardCharsets.UTF_8)) {
+                    JsonNode n = Json.mapper().readTree(line);
+                    OutputRecord r = new OutputRecord(
+                            n.get("topic").asText(), n.get("key").asText(), n.get("eventTime").asLong(),
+                            n.get("eventId").asText(), n.get("json").asText());
+                    byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>()).add(r);
+                }
+            }
+        }
+        byTopic.values().forEach(list -> list.sort(OutputRecord.ORDER));
+        return byTopic;
+    }
+
+    private static DataStream<InputRecord> source(StreamExecutionEnvironment env, Path file, String topic) {
+        if (file == null) {
+            return null;
+        }
+        FileSource<InputRecord> source =
+                FileSource.forRecordStreamFormat(
+                                new JsonLinesFormat(topic, file.getFileName().toString()),
+                                new org.apache.flink.core.fs.Path(file.toUri()))
+                        .build();
+        // One reader per file keeps each topic in file order.
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), topic + " file")
+                .uid("source-" + topic)
+                .setParallelism(1);
+    }
+
+    /** {@code <topic>.jsonl} or {@code <topic>.jsonl.gz} for each input topic present. */
+    static Map<String, Path> findInputs(Path dir) {
+        Map<String, Path> found = new LinkedHashMap<>();
+        for (String topic : Topics.INPUTS) {
+            for (String suffix : new String[] {".jsonl", ".jsonl.gz"}) {
+                Path file = dir.resolve(topic + suffix);
+                if (Files.isRegularFile(file)) {
+                    if (found.containsKey(topic)) {
+                        throw new IllegalArgumentException("both " + topic + ".jsonl and " + topic + ".jsonl.gz in " + dir);
+                    }
+                    found.put(topic, file);
+                }
+            }
+        }
+        return found;
+    }
+
+    /** The latest valid event time in a file: where the replay's event time ends. */
+    static long lastEventTime(Path file) throws IOException {
+        long last = Long.MIN_VALUE;
+        try (InputStream raw = Files.newInputStream(file);
+                InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
+                BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                last = Math.max(last, InputParser.eventTimeOrElse(line, Long.MIN_VALUE));
+            }
+        }
+        return last;
+    }
+}

@@ -1,0 +1,102 @@
+package io.collateralrisk.ltv.price;
+
+import io.collateralrisk.model.ExcludedSource;
+import io.collateralrisk.model.PriceStatus;
+import io.collateralrisk.model.SourceKind;
+import io.collateralrisk.model.SourcePrice;
+import io.collateralrisk.model.config.PairConfig;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The reference-price rules of one pair at one instant {@code t}, without Flink:
+ *
+ * <pre>
+ * last tick per source --fresh? (age &lt;= maxAge of its kind)--&gt; fresh sources      (else STALE)
+ * fresh sources --|p - median(fresh)| &lt;= outlierBand x median(fresh)?--&gt; usable (else OUTLIER)
+ * usable &gt;= quorum ? OK, median(usable) : UNAVAILABLE
+ * exchange median = median(usable exchanges) --&gt; TWAP over twapWindow
+ * primary = the freshest usable oracle
+ * </pre>
+ *
+ * Comparisons are exact; only the reported median, TWAP and primary are rounded (half-even) to
+ * the quote asset's scale.
+ */
+public final class PriceEvaluator {
+
+    private static final Comparator<SourceQuote> BY_SOURCE = Comparator.comparing(SourceQuote::source);
+
+    private final PairConfig pair;
+    private final int priceScale;
+
+    public PriceEvaluator(PairConfig pair, int priceScale) {
+        this.pair = pair;
+        this.priceScale = priceScale;
+    }
+
+    /**
+     * @param quotes the last accepted tick of every known source, none later than {@code t}
+     * @param twapHistory exchange medians of earlier evaluations, ascending, within reach of the window
+     */
+    public Evaluation evaluate(long t, Collection<SourceQuote> quotes, List<TwapPoint> twapHistory) {
+        List<SourceQuote> sorted = new ArrayList<>(quotes);
+        sorted.sort(BY_SOURCE);
+
+        List<SourceQuote> fresh = new ArrayList<>();
+        List<ExcludedSource> excluded = new ArrayList<>();
+        for (SourceQuote q : sorted) {
+            if (t - q.eventTime() <= pair.maxAgeMs(q.kind())) {
+                fresh.add(q);
+            } else {
+                excluded.add(exclusion(q, ExcludedSource.STALE));
+            }
+        }
+
+        BigDecimal freshMedian = Median.of(fresh.stream().map(SourceQuote::price).toList());
+        List<SourceQuote> usable = new ArrayList<>();
+        for (SourceQuote q : fresh) {
+            BigDecimal tolerance = pair.outlierBand().multiply(freshMedian);
+            if (q.price().subtract(freshMedian).abs().compareTo(tolerance) > 0) {
+                excluded.add(exclusion(q, ExcludedSource.OUTLIER));
+            } else {
+                usable.add(q);
+            }
+        }
+        excluded.sort(Comparator.comparing(ExcludedSource::source));
+
+        boolean ok = usable.size() >= pair.quorum();
+        BigDecimal median = ok ? round(Median.of(usable.stream().map(SourceQuote::price).toList())) : null;
+        BigDecimal exchangeMedian =
+                Median.of(usable.stream().filter(q -> q.kind() == SourceKind.EXCHANGE).map(SourceQuote::price).toList());
+        BigDecimal twap = round(Twap.at(twapHistory, t, pair.twapWindowMs(), exchangeMedian));
+        BigDecimal primary =
+                usable.stream()
+                        .filter(q -> q.kind() == SourceKind.ORACLE)
+                        .max(Comparator.comparingLong(SourceQuote::eventTime).thenComparing(BY_SOURCE.reversed()))
+                        .map(q -> round(q.price()))
+                        .orElse(null);
+        List<SourcePrice> used =
+                usable.stream().map(q -> new SourcePrice(q.source(), q.kind(), q.price(), q.eventTime())).toList();
+        return new Evaluation(
+                ok ? PriceStatus.OK : PriceStatus.UNAVAILABLE,
+                median,
+                exchangeMedian,
+                twap,
+                primary,
+                used,
+                List.copyOf(excluded),
+                usable.size());
+    }
+
+    private BigDecimal round(BigDecimal value) {
+        return value == null ? null : value.setScale(priceScale, RoundingMode.HALF_EVEN);
+    }
+
+    private static ExcludedSource exclusion(SourceQuote q, String reason) {
+        return new ExcludedSource(q.source(), q.kind(), reason, q.price(), q.eventTime());
+    }
+}

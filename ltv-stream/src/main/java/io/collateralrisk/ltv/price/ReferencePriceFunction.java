@@ -1,0 +1,240 @@
+package io.collateralrisk.ltv.price;
+
+import io.collateralrisk.model.DeadLetter;
+import io.collateralrisk.model.EventIds;
+import io.collateralrisk.model.PriceAlert;
+import io.collateralrisk.model.PriceStatus;
+import io.collateralrisk.model.PriceTick;
+import io.collateralrisk.model.ReferencePrice;
+import io.collateralrisk.model.Times;
+import io.collateralrisk.model.config.PairConfig;
+import io.collateralrisk.model.config.RiskConfig;
+import io.collateralrisk.model.json.InputJson;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.ListTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Evaluates one pair's reference price, keyed by pair, in event time.
+ *
+ * <pre>
+ *  PriceTick --late?--&gt; DEAD_LETTER (LATE_EVENT)
+ *      |
+ *      v
+ *  pending[t] (buffered until the watermark passes t) -- timer(t) --+
+ *                                                                    v
+ *  stale timer (last tick + maxAge + 1 ms) --------------------&gt; onTimer(t):
+ *                                                   apply every tick at t, then evaluate once
+ *                                                   --&gt; REFERENCE_PRICE
+ *                                                   --&gt; PRICE_UNAVAILABLE / PRICE_RESTORED (side output)
+ * </pre>
+ *
+ * <p>Ticks wait in state until the watermark passes their time, so the evaluation at {@code t}
+ * sees every tick at {@code t} whatever their arrival order, and none after it. A tick is late,
+ * and dead-lettered, when it is more than {@code lateness.outOfOrder} older than the newest tick
+ * seen from its source, or when the watermark has already passed its time (its evaluation is
+ * done). Timers after {@code eventTimeHorizon} are ignored: a replay's event time ends at its
+ * last input instead of running every pending timer at the end-of-input watermark.
+ *
+ * <p>The rules themselves live in {@link PriceEvaluator} and {@link Twap}; this class only moves
+ * state in and out.
+ */
+public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTick, ReferencePrice> {
+
+    public static final OutputTag<PriceAlert> PRICE_ALERTS = new OutputTag<>("price-alerts", TypeInformation.of(PriceAlert.class));
+    public static final OutputTag<DeadLetter> LATE_TICKS = new OutputTag<>("late-ticks", TypeInformation.of(DeadLetter.class));
+
+    private final RiskConfig config;
+    private final long eventTimeHorizon;
+
+    private transient MapState<String, SourceQuote> quotes;
+    private transient MapState<String, Long> newestSeen;
+    private transient MapState<Long, List<PriceTick>> pending;
+    private transient ValueState<List<TwapPoint>> twapHistory;
+    private transient ValueState<Long> unavailableSince;
+    private transient Counter accepted;
+    private transient Counter late;
+    private transient Counter evaluations;
+
+    /**
+     * @param eventTimeHorizon the last event time a timer may fire at ({@link Long#MAX_VALUE} live)
+     */
+    public ReferencePriceFunction(RiskConfig config, long eventTimeHorizon) {
+        this.config = config;
+        this.eventTimeHorizon = eventTimeHorizon;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        quotes = getRuntimeContext().getMapState(new MapStateDescriptor<>("quotes", Types.STRING, TypeInformation.of(SourceQuote.class)));
+        newestSeen = getRuntimeContext().getMapState(new MapStateDescriptor<>("newest-seen", Types.STRING, Types.LONG));
+        pending = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("pending", Types.LONG, new ListTypeInfo<>(TypeInformation.of(PriceTick.class))));
+        twapHistory = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("twap-history", new ListTypeInfo<>(TypeInformation.of(TwapPoint.class))));
+        unavailableSince = getRuntimeContext().getState(new ValueStateDescriptor<>("unavailable-since", Types.LONG));
+        var metrics = getRuntimeContext().getMetricGroup();
+        accepted = metrics.counter("risk_price_ticks_accepted");
+        late = metrics.counter("risk_price_ticks_late");
+        evaluations = metrics.counter("risk_price_evaluations");
+    }
+
+    @Override
+    public void processElement(PriceTick tick, Context ctx, Collector<ReferencePrice> out) throws Exception {
+        long t = tick.eventTime();
+        Long newest = newestSeen.get(tick.source());
+        long watermark = ctx.timerService().currentWatermark();
+        if (newest != null && t < newest - config.outOfOrderMs()) {
+            rejectLate(ctx, tick, "more than " + config.outOfOrderMs() + " ms older than the newest tick of " + tick.source()
+                    + " (" + Times.format(newest) + ")");
+            return;
+        }
+        if (t <= watermark) {
+            rejectLate(ctx, tick, "the pair was already evaluated up to " + Times.format(watermark));
+            return;
+        }
+        if (newest == null || t > newest) {
+            newestSeen.put(tick.source(), t);
+        }
+        List<PriceTick> atT = pending.get(t);
+        if (atT == null) {
+            atT = new ArrayList<>(4);
+            ctx.timerService().registerEventTimeTimer(t);
+        }
+        atT.add(tick);
+        pending.put(t, atT);
+        accepted.inc();
+    }
+
+    @Override
+    public void onTimer(long t, OnTimerContext ctx, Collector<ReferencePrice> out) throws Exception {
+        if (t > eventTimeHorizon) {
+            return;
+        }
+        String pairName = ctx.getCurrentKey();
+        PairConfig pair = config.pair(pairName);
+        List<PriceTick> ticks = pending.get(t);
+        if (ticks != null) {
+            pending.remove(t);
+            Set<String> applied = new HashSet<>();
+            List<SourceQuote> superseded = new ArrayList<>();
+            for (PriceTick tick : ticks) {
+                SourceQuote before = quotes.get(tick.source());
+                if (apply(tick) && applied.add(tick.source()) && before != null) {
+                    superseded.add(before);
+                }
+            }
+            for (String source : applied) {
+                ctx.timerService().registerEventTimeTimer(staleAt(quotes.get(source), pair));
+            }
+            for (SourceQuote before : superseded) {
+                dropStaleTimer(ctx, staleAt(before, pair), t, pair);
+            }
+        }
+        if (ticks == null && !anySourceTurnsStaleAt(t, pair)) {
+            return; // a stale timer left behind by a source that has ticked since
+        }
+
+        List<SourceQuote> current = new ArrayList<>();
+        quotes.values().forEach(current::add);
+        List<TwapPoint> history = twapHistory.value();
+        if (history == null) {
+            history = new ArrayList<>();
+        }
+        Evaluation e = new PriceEvaluator(pair, config.priceScale(pairName)).evaluate(t, current, history);
+        history.add(new TwapPoint(t, e.exchangeMedian()));
+        twapHistory.update(Twap.prune(history, t, pair.twapWindowMs()));
+
+        String evaluationId = EventIds.evaluationId(pairName, t);
+        out.collect(new ReferencePrice(
+                EventIds.of(ReferencePrice.TYPE, pairName, t, evaluationId),
+                evaluationId,
+                t,
+                pairName,
+                e.status(),
+                e.median(),
+                e.median(),
+                e.twap(),
+                e.primary(),
+                false,
+                e.used(),
+                e.excluded(),
+                config.configHash()));
+        evaluations.inc();
+        raiseAlerts(ctx, pairName, t, evaluationId, e, pair);
+    }
+
+    /** Applies a tick to its source's last quote; false when an equal-time tick with a higher round is kept. */
+    private boolean apply(PriceTick tick) throws Exception {
+        SourceQuote existing = quotes.get(tick.source());
+        if (existing != null) {
+            if (existing.eventTime() > tick.eventTime()) {
+                return false;
+            }
+            if (existing.eventTime() == tick.eventTime() && existing.round() != null && tick.round() != null
+                    && tick.round().compareTo(existing.round()) < 0) {
+                return false;
+            }
+        }
+        quotes.put(tick.source(), new SourceQuote(tick.source(), tick.kind(), tick.price(), tick.eventTime(), tick.round()));
+        return true;
+    }
+
+    private boolean anySourceTurnsStaleAt(long t, PairConfig pair) throws Exception {
+        for (SourceQuote q : quotes.values()) {
+            if (staleAt(q, pair) == t) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long staleAt(SourceQuote q, PairConfig pair) {
+        return q.eventTime() + pair.maxAgeMs(q.kind()) + 1;
+    }
+
+    /**
+     * Deletes the stale timer of a quote that a newer tick replaced, unless another source turns
+     * stale or ticks are pending at that instant: otherwise every tick would leave a timer that
+     * fires for nothing, up to {@code maxAge} (65 min for an oracle) of them per source.
+     */
+    private void dropStaleTimer(OnTimerContext ctx, long staleAt, long now, PairConfig pair) throws Exception {
+        if (staleAt > now && !pending.contains(staleAt) && !anySourceTurnsStaleAt(staleAt, pair)) {
+            ctx.timerService().deleteEventTimeTimer(staleAt);
+        }
+    }
+
+    private void raiseAlerts(OnTimerContext ctx, String pairName, long t, String evaluationId, Evaluation e, PairConfig pair)
+            throws Exception {
+        Long since = unavailableSince.value();
+        if (e.status() == PriceStatus.UNAVAILABLE && since == null) {
+            unavailableSince.update(t);
+            ctx.output(PRICE_ALERTS, PriceAlert.of(
+                    PriceAlert.UNAVAILABLE, evaluationId, t, pairName, e.usable(), pair.quorum(), null, t, config.configHash()));
+        } else if (e.status() == PriceStatus.OK && since != null) {
+            unavailableSince.clear();
+            ctx.output(PRICE_ALERTS, PriceAlert.of(
+                    PriceAlert.RESTORED, evaluationId, t, pairName, e.usable(), pair.quorum(), e.median(), since, config.configHash()));
+        }
+    }
+
+    private void rejectLate(Context ctx, PriceTick tick, String detail) {
+        late.inc();
+        ctx.output(LATE_TICKS, DeadLetter.of(
+                tick.eventTime(), "prices", tick.source() + "@" + Times.format(tick.eventTime()), "LATE_EVENT", detail,
+                InputJson.priceTick(tick)));
+    }
+}

@@ -1,0 +1,7 @@
+package io.collateralrisk.model;
+
+/** Whether an evaluation reached quorum. */
+public enum PriceStatus {
+    OK,
+    UNAVAILABLE
+}

@@ -1,0 +1,153 @@
+package io.collateralrisk.model.json;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.collateralrisk.model.CollateralUpdated;
+import io.collateralrisk.model.DebtUpdated;
+import io.collateralrisk.model.DivergenceResolved;
+import io.collateralrisk.model.FacilityClosed;
+import io.collateralrisk.model.FacilityEvent;
+import io.collateralrisk.model.FacilityOpened;
+import io.collateralrisk.model.LiquidationExecuted;
+import io.collateralrisk.model.LiquidationFailed;
+import io.collateralrisk.model.PriceTick;
+import io.collateralrisk.model.SourceKind;
+import io.collateralrisk.model.config.PairConfig;
+import io.collateralrisk.model.config.RiskConfig;
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.util.Set;
+
+/**
+ * Parses and validates the input topics' JSON. Every refusal is an {@link InvalidInputException}
+ * whose reason names the problem; nothing here throws anything else for any input text.
+ */
+public final class InputParser implements Serializable {
+
+    private static final Set<String> FACILITY_TYPES =
+            Set.of("FACILITY_OPENED", "COLLATERAL_UPDATED", "DEBT_UPDATED", "LIQUIDATION_EXECUTED", "LIQUIDATION_FAILED", "FACILITY_CLOSED");
+
+    private final RiskConfig config;
+
+    public InputParser(RiskConfig config) {
+        this.config = config;
+    }
+
+    /** A {@code PRICE_TICK}, with the pair's sanity bounds applied. */
+    public PriceTick parsePrice(String payload) throws InvalidInputException {
+        Fields f = object(payload);
+        requireType(f, "PRICE_TICK");
+        long eventTime = f.time("eventTime");
+        String pair = f.text("pair");
+        String source = f.text("source");
+        SourceKind kind = kind(f.text("kind"));
+        BigDecimal price = f.decimal("price");
+        BigDecimal volume = f.optionalDecimal("volume");
+        if (volume != null && volume.signum() < 0) {
+            throw new InvalidInputException("NEGATIVE_AMOUNT:volume", "'volume' must not be negative");
+        }
+        var round = f.optionalNonNegativeInteger("round");
+        if (price.signum() <= 0) {
+            throw new InvalidInputException("NON_POSITIVE_PRICE", "price must be positive: " + price.toPlainString());
+        }
+        PairConfig pairConfig = config.pair(pair);
+        if (pairConfig == null) {
+            throw new InvalidInputException("UNKNOWN_PAIR", "pair '" + Fields.abbreviate(pair) + "' is not configured");
+        }
+        if (price.compareTo(pairConfig.boundsMin()) < 0 || price.compareTo(pairConfig.boundsMax()) > 0) {
+            throw new InvalidInputException(
+                    "OUT_OF_BOUNDS",
+                    "price " + price.toPlainString() + " is outside [" + pairConfig.boundsMin().toPlainString()
+                            + ", " + pairConfig.boundsMax().toPlainString() + "] for " + pair);
+        }
+        return new PriceTick(eventTime, pair, source, kind, price, volume, round);
+    }
+
+    /** One of the {@code facility-events} types. Whether the facility exists is checked downstream. */
+    public FacilityEvent parseFacility(String payload) throws InvalidInputException {
+        Fields f = object(payload);
+        String type = f.text("type");
+        // The type decides which fields are required: another topic's record is UNKNOWN_TYPE, not a missing field.
+        if (!FACILITY_TYPES.contains(type)) {
+            throw unknownType(type);
+        }
+        long t = f.time("eventTime");
+        String id = f.text("facilityId");
+        return switch (type) {
+            case "FACILITY_OPENED" -> new FacilityOpened(
+                    t, id, f.text("borrowerId"), f.text("custodian"), configuredPair(f.text("pair")), f.text("policy"));
+            case "COLLATERAL_UPDATED" -> new CollateralUpdated(t, id, f.amount("collateral"), f.version("version"));
+            case "DEBT_UPDATED" -> new DebtUpdated(t, id, f.amount("outstanding"), f.version("version"));
+            case "LIQUIDATION_EXECUTED" -> new LiquidationExecuted(
+                    t, id, f.text("liquidationId"), f.amount("collateralSold"), f.amount("proceeds"));
+            case "LIQUIDATION_FAILED" -> new LiquidationFailed(t, id, f.text("liquidationId"), f.text("reason"));
+            case "FACILITY_CLOSED" -> new FacilityClosed(t, id);
+            default -> throw unknownType(type);
+        };
+    }
+
+    /** A {@code DIVERGENCE_RESOLVED} from {@code risk-control}. */
+    public DivergenceResolved parseControl(String payload) throws InvalidInputException {
+        Fields f = object(payload);
+        requireType(f, "DIVERGENCE_RESOLVED");
+        return new DivergenceResolved(
+                f.time("eventTime"), configuredPair(f.text("pair")), f.text("incidentId"), f.text("resolvedBy"), f.text("reason"));
+    }
+
+    /** The record's event time if it has a valid one, for dead letters; otherwise {@code fallback}. */
+    public static long eventTimeOrElse(String payload, long fallback) {
+        try {
+            return object(payload).time("eventTime");
+        } catch (InvalidInputException | RuntimeException e) {
+            return fallback;
+        }
+    }
+
+    private String configuredPair(String pair) throws InvalidInputException {
+        if (config.pair(pair) == null) {
+            throw new InvalidInputException("UNKNOWN_PAIR", "pair '" + Fields.abbreviate(pair) + "' is not configured");
+        }
+        return pair;
+    }
+
+    private static Fields object(String payload) throws InvalidInputException {
+        if (payload == null || payload.isBlank()) {
+            throw new InvalidInputException("MALFORMED_JSON", "empty record");
+        }
+        if (payload.length() > Json.MAX_PAYLOAD_CHARS) {
+            throw new InvalidInputException("PAYLOAD_TOO_LARGE", "record of " + payload.length() + " characters");
+        }
+        JsonNode node;
+        try {
+            node = Json.mapper().readTree(payload);
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException("MALFORMED_JSON", Fields.abbreviate(String.valueOf(e.getOriginalMessage())));
+        } catch (NumberFormatException e) {
+            // A number token BigDecimal cannot hold (exponent beyond int range, such as 1e999999999999).
+            throw new InvalidInputException("MALFORMED_JSON", Fields.abbreviate(String.valueOf(e.getMessage())));
+        }
+        if (node == null || !node.isObject()) {
+            throw new InvalidInputException("MALFORMED_JSON", "a record must be a JSON object");
+        }
+        return new Fields(node);
+    }
+
+    private static void requireType(Fields f, String expected) throws InvalidInputException {
+        String type = f.text("type");
+        if (!expected.equals(type)) {
+            throw unknownType(type);
+        }
+    }
+
+    private static InvalidInputException unknownType(String type) {
+        return new InvalidInputException("UNKNOWN_TYPE", "type '" + Fields.abbreviate(type) + "' is not accepted on this topic");
+    }
+
+    private static SourceKind kind(String text) throws InvalidInputException {
+        try {
+            return SourceKind.valueOf(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("INVALID_FIELD:kind", "kind must be ORACLE or EXCHANGE, not '" + Fields.abbreviate(text) + "'");
+        }
+    }
+}
