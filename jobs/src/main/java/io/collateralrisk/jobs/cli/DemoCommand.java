@@ -1,13 +1,26 @@
 package io.collateralrisk.jobs.cli;
 
+import io.collateralrisk.jobs.demo.Demo;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code bin/risk demo}. */
-@Command(name = "demo", mixinStandardHelpOptions = true, description = "Runs the whole pipeline on embedded defaults over bundled real data.")
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the whole pipeline on embedded defaults: a local Kafka broker (KRaft) on free ports,",
+            "the bundled March 2023 BTC-USD data of three venues published to 'prices', and the job on an",
+            "in-JVM Flink MiniCluster from Kafka to Kafka; prints progress and a summary, then cleans up."
+        })
 public final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--parallelism", defaultValue = "2", paramLabel = "N", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
     @Override
-    public Integer call() {
-        return 0;
+    public Integer call() throws Exception {
+        return new Demo(System.out, parallelism).run();
     }
 }

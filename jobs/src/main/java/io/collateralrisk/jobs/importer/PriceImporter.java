@@ -115,7 +115,7 @@ public final class PriceImporter {
     }
 
     private static FileCounts read(Format format, Path file, List<Tick> into) throws IOException {
-        long line = 1;
+        long line = 0; // the last line read completely
         long rows = 0;
         long fills = 0;
         try (BufferedReader reader = open(file)) {
@@ -123,6 +123,7 @@ public final class PriceImporter {
             if (headerLine == null) {
                 throw new MalformedCsvException(file, 1, "empty file: no header row");
             }
+            line = 1;
             Header header = Header.parse(file, headerLine);
             RowParser parser = format == Format.CANDLES ? new CandleRows(header) : new ChainlinkRows(header);
             String text;

@@ -56,7 +56,6 @@ public final class LocalKafkaBroker implements AutoCloseable {
     /** How long {@link #start()} waits for the broker to answer an admin request. */
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
 
-    private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration GRACEFUL_STOP = Duration.ofSeconds(10);
     private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(30);
     private static final int LOG_TAIL_LINES = 40;
@@ -112,20 +111,25 @@ public final class LocalKafkaBroker implements AutoCloseable {
             int controllerPort = ports[1];
             Path config = writeServerProperties(dir, brokerPort, controllerPort);
             Path log4j = writeLog4jConfig(dir);
-            String classpath = childClasspath();
+            // Generated here rather than by `StorageTool random-uuid`, which also prints log
+            // lines to stdout.
+            String clusterId = Uuid.randomUuid().toString();
 
-            format(dir, config, log4j, classpath);
-
-            List<String> command = javaCommand(log4j, classpath);
+            List<String> command = new ArrayList<>();
+            command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(List.of(
+                    "-cp", childClasspath(),
                     "-Xms128m", "-Xmx512m", "-XX:+ExitOnOutOfMemoryError",
-                    ParentWatchdog.class.getName(), config.toString()));
+                    "-Djava.awt.headless=true",
+                    // The classpath may carry another log4j2 config (Flink's): this one wins.
+                    "-Dlog4j2.configurationFile=" + log4j.toUri(),
+                    ChildMain.class.getName(), clusterId, config.toString()));
             process = new ProcessBuilder(command)
                     .directory(dir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("broker.out").toFile())
                     .start();
-            // stdin stays open: the watchdog in the child exits when it reads end-of-file.
+            // stdin stays open: ChildMain exits when it reads end-of-file there.
             LocalKafkaBroker broker = new LocalKafkaBroker(dir, process, brokerPort, controllerPort);
             try {
                 broker.awaitReady(timeout);
@@ -372,38 +376,6 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return sb.length() == 0 ? "(no broker output)" : sb.toString();
     }
 
-    private static void format(Path dir, Path config, Path log4j, String classpath) throws IOException {
-        // Generated here rather than by `StorageTool random-uuid`, which also prints log lines
-        // to stdout and costs a JVM start.
-        String clusterId = Uuid.randomUuid().toString();
-        List<String> command = javaCommand(log4j, classpath);
-        // A combined node with controller.quorum.bootstrap.servers (a dynamic quorum) must be
-        // formatted with --standalone: it becomes the single initial voter.
-        command.addAll(List.of("-Xmx256m", "kafka.tools.StorageTool", "format",
-                "-t", clusterId, "-c", config.toString(), "--standalone"));
-        Path out = dir.resolve("format.out");
-        Process format = new ProcessBuilder(command)
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(out.toFile())
-                .start();
-        try {
-            if (!format.waitFor(FORMAT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                format.destroyForcibly();
-                throw new IOException("Kafka storage format did not finish within "
-                        + FORMAT_TIMEOUT.toSeconds() + " s:\n" + tail(out, LOG_TAIL_LINES));
-            }
-        } catch (InterruptedException e) {
-            format.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("Interrupted while formatting Kafka storage");
-        }
-        if (format.exitValue() != 0) {
-            throw new IOException("Kafka storage format failed with exit code " + format.exitValue()
-                    + ":\n" + tail(out, LOG_TAIL_LINES) + tail(dir.resolve("broker.log"), LOG_TAIL_LINES));
-        }
-    }
-
     private static Path writeServerProperties(Path dir, int brokerPort, int controllerPort) throws IOException {
         Path data = Files.createDirectories(dir.resolve("data"));
         String controller = "127.0.0.1:" + controllerPort;
@@ -461,17 +433,6 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return file;
     }
 
-    private static List<String> javaCommand(Path log4j, String classpath) {
-        List<String> command = new ArrayList<>();
-        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-cp");
-        command.add(classpath);
-        command.add("-Djava.awt.headless=true");
-        // The classpath may carry another log4j2 config (Flink's): this one wins.
-        command.add("-Dlog4j2.configurationFile=" + log4j.toUri());
-        return command;
-    }
-
     /**
      * This JVM's classpath with manifest-only jars expanded: surefire and some launchers put a
      * single jar whose manifest lists the real classpath, and that jar may be deleted while the
@@ -488,7 +449,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 entries.addAll(manifestClassPath(Paths.get(entry)));
             }
         }
-        // The child's main class is ParentWatchdog: make sure its jar or directory is there even
+        // The child's main class is ChildMain: make sure its jar or directory is there even
         // when this class came from a class loader of its own.
         try {
             var source = LocalKafkaBroker.class.getProtectionDomain().getCodeSource();
@@ -602,15 +563,20 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Main class of the child: runs {@code kafka.Kafka} and exits when its parent dies. The
-     * parent holds the child's stdin open, so end-of-file there means the parent is gone even if
-     * it was killed without running its shutdown hooks; without this the broker would be left
+     * Main class of the child JVM: formats the storage directory, runs {@code kafka.Kafka}, and
+     * exits when its parent dies.
+     *
+     * <p>Formatting here instead of in a JVM of its own ({@code kafka.tools.StorageTool format})
+     * saves a JVM start and a Kafka config parse, over a second on a small machine. The parent
+     * holds the child's stdin open, so end-of-file there means the parent is gone even if it was
+     * killed without running its shutdown hooks; without the watchdog the broker would be left
      * running, holding its ports.
      */
-    public static final class ParentWatchdog {
-        private ParentWatchdog() {
+    public static final class ChildMain {
+        private ChildMain() {
         }
 
+        /** Arguments: cluster id, path of server.properties. */
         public static void main(String[] args) {
             Thread watchdog = new Thread(() -> {
                 try (InputStream in = System.in) {
@@ -626,7 +592,18 @@ public final class LocalKafkaBroker implements AutoCloseable {
             }, "parent-watchdog");
             watchdog.setDaemon(true);
             watchdog.start();
-            kafka.Kafka.main(args);
+
+            String clusterId = args[0];
+            String config = args[1];
+            // A combined node with controller.quorum.bootstrap.servers (a dynamic quorum) must be
+            // formatted with --standalone: it becomes the single initial voter.
+            int formatted = kafka.tools.StorageTool.execute(
+                    new String[] {"format", "-t", clusterId, "-c", config, "--standalone"}, System.out);
+            if (formatted != 0) {
+                System.err.println("kafka-storage format failed with exit code " + formatted);
+                System.exit(formatted);
+            }
+            kafka.Kafka.main(new String[] {config});
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.collateralrisk.jobs.importer.PriceImporter.Format;
 import io.collateralrisk.model.SourceKind;
+import io.collateralrisk.model.json.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
@@ -195,6 +196,28 @@ class PriceImporterTest {
         assertMalformed(Format.CHAINLINK, 3, "not a completed round",
                 CHAINLINK_HEADER, chainlinkRow("1", "100.00", 1000), chainlinkRow("0", "0", 0));
         assertMalformed(Format.CHAINLINK, 1, "empty file", new String[0]);
+    }
+
+    @Test
+    void bytesThatAreNotUtf8AreRefusedNotReplaced() throws IOException {
+        Path csv = dir.resolve("latin1.csv");
+        Files.write(csv, (CANDLE_HEADER + "\n1678320000000,2023-03-09T00:00:00Z,b\u00f6rse,y,1,1,1,100.5,1.0,\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+
+        assertThatThrownBy(() -> convert(Format.CANDLES, "s", SourceKind.EXCHANGE, csv))
+                .isInstanceOf(MalformedCsvException.class)
+                .hasMessageContaining("latin1.csv")
+                .hasMessageContaining("not valid UTF-8");
+    }
+
+    @Test
+    void outputIsAsciiWhateverTheSourceName() throws IOException {
+        Path csv = write("c.csv", CANDLE_HEADER, "1678320000000,2023-03-09T00:00:00Z,x,y,1,1,1,100.5,1.0,");
+
+        String line = convert(Format.CANDLES, "b\u00f6rse", SourceKind.EXCHANGE, csv).lines().get(0);
+
+        assertThat(line).contains("\"source\":\"b\\u00F6rse\"").matches("\\p{ASCII}*");
+        assertThat(Json.mapper().readTree(line).get("source").asText()).isEqualTo("b\u00f6rse");
     }
 
     @Test

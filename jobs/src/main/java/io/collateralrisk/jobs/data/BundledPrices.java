@@ -1,0 +1,79 @@
+package io.collateralrisk.jobs.data;
+
+import io.collateralrisk.jobs.importer.PriceImporter;
+import io.collateralrisk.model.SourceKind;
+import io.collateralrisk.model.Times;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The real price data bundled under {@code data/}, as {@code prices} JSONL lines merged in event
+ * time: what the demo publishes, the tests replay and the benchmarks feed.
+ */
+public final class BundledPrices {
+
+    /** A venue's 1-minute candles and the source name its ticks carry. */
+    public record Venue(String source, String file) {}
+
+    public static final String MARCH_2023 = "svb-usdc-depeg-2023-03";
+    public static final List<Venue> MARCH_2023_BTC_USD = List.of(
+            new Venue("coinbase", "coinbase_btc-usd_1m.csv.gz"),
+            new Venue("binanceus", "binanceus_btcusd_1m.csv.gz"),
+            new Venue("kraken", "kraken_xbtusd_1m.csv.gz"));
+    /** Binance.US BTC-USDC: quoted in USDC, which lost its peg in March 2023. */
+    public static final Venue MARCH_2023_BTC_USDC = new Venue("binanceus-usdc", "binanceus_btcusdc_1m.csv.gz");
+
+    private BundledPrices() {}
+
+    /** The {@code data/} folder: from {@code risk.home} (set by bin/risk), else the nearest one above the working directory. */
+    public static Path dataDir() {
+        String home = System.getProperty("risk.home");
+        if (home != null) {
+            return Path.of(home, "data");
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve("data").resolve(MARCH_2023))) {
+                return dir.resolve("data");
+            }
+        }
+        throw new IllegalStateException("the bundled data/ folder was not found above " + Path.of("").toAbsolutePath());
+    }
+
+    /** Exchange ticks of the given venues as {@code pair}, merged by event time (stable). */
+    public static List<String> exchangeTicks(String pair, List<Venue> venues) throws IOException {
+        List<List<String>> perVenue = new ArrayList<>();
+        for (Venue v : venues) {
+            StringWriter out = new StringWriter();
+            PriceImporter.convert(
+                    PriceImporter.Format.CANDLES, v.source(), SourceKind.EXCHANGE, pair,
+                    List.of(dataDir().resolve(MARCH_2023).resolve(v.file())), out);
+            perVenue.add(out.toString().lines().toList());
+        }
+        return merge(perVenue);
+    }
+
+    /** Lines of several time-ordered lists merged by their {@code eventTime}; ties keep list order. */
+    public static List<String> merge(List<List<String>> lists) {
+        record Line(long time, int list, int index, String text) {}
+        List<Line> all = new ArrayList<>();
+        for (int l = 0; l < lists.size(); l++) {
+            List<String> lines = lists.get(l);
+            for (int i = 0; i < lines.size(); i++) {
+                all.add(new Line(eventTime(lines.get(i)), l, i, lines.get(i)));
+            }
+        }
+        all.sort(Comparator.comparingLong(Line::time).thenComparingInt(Line::list).thenComparingInt(Line::index));
+        return all.stream().map(Line::text).toList();
+    }
+
+    /** The importer writes {@code "eventTime":"..."} as the second field; read it without a JSON parse. */
+    static long eventTime(String line) {
+        int start = line.indexOf("\"eventTime\":\"") + 13;
+        return Times.parseIso(line.substring(start, line.indexOf('"', start)));
+    }
+}

@@ -1,0 +1,190 @@
+package io.collateralrisk.jobs.demo;
+
+import io.collateralrisk.jobs.RiskJob;
+import io.collateralrisk.jobs.data.BundledPrices;
+import io.collateralrisk.jobs.kafka.KafkaPipeline;
+import io.collateralrisk.jobs.kafka.LocalKafkaBroker;
+import io.collateralrisk.jobs.replay.ReplaySummary;
+import io.collateralrisk.model.Times;
+import io.collateralrisk.model.Topics;
+import io.collateralrisk.model.config.RiskConfig;
+import io.collateralrisk.sinks.OutputRecord;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * {@code bin/risk demo}: a real KRaft broker, the bundled March 2023 BTC-USD candles of three
+ * venues published to {@code prices} (with a few malformed records), and the job on an in-JVM
+ * MiniCluster from Kafka to Kafka with exactly-once output, read back with {@code read_committed}.
+ */
+public final class Demo {
+
+    private static final String PAIR = "BTC-USD";
+    /** Refused on purpose, to show the dead-letter path. */
+    private static final List<String> BAD_RECORDS = List.of(
+            "{\"type\":\"PRICE_TICK\",\"eventTime\":\"2023-03-10T10:00:00\",\"pair\":\"BTC-USD\",\"source\":\"coinbase\",\"kind\":\"EXCHANGE\",\"price\":\"20000\"}",
+            "{\"type\":\"PRICE_TICK\",\"eventTime\":\"2023-03-10T10:00:00Z\",\"pair\":\"BTC-USD\",\"source\":\"kraken\",\"kind\":\"EXCHANGE\",\"price\":\"-5\"}",
+            "not json at all");
+
+    private final PrintStream out;
+    private final int parallelism;
+
+    public Demo(PrintStream out, int parallelism) {
+        this.out = out;
+        this.parallelism = parallelism;
+    }
+
+    public int run() throws Exception {
+        long started = System.nanoTime();
+        RiskConfig config = RiskConfig.defaults();
+        out.println("Collateral-risk monitor demo: March 2023 BTC-USD (Coinbase, Binance.US, Kraken), real 1-minute data");
+        List<String> ticks = BundledPrices.exchangeTicks(PAIR, BundledPrices.MARCH_2023_BTC_USD);
+        long horizon = ticks.stream().mapToLong(Demo::eventTimeOf).max().orElseThrow();
+
+        out.println("[1/4] starting a local Kafka broker (KRaft) ...");
+        try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
+            broker.createTopics(KafkaPipeline.topicPartitions(), KafkaPipeline.topicConfigs());
+            out.println("      broker at " + broker.bootstrapServers());
+
+            out.println("[2/4] publishing " + ticks.size() + " price ticks and " + BAD_RECORDS.size() + " malformed records to 'prices' ...");
+            publish(broker.bootstrapServers(), ticks);
+
+            out.println("[3/4] running the job on a Flink MiniCluster (parallelism " + parallelism + ", exactly-once output) ...");
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration());
+            KafkaPipeline.build(env, broker.bootstrapServers(), "risk-demo", config, DeliveryGuarantee.EXACTLY_ONCE, true, horizon);
+            JobClient job = env.executeAsync("risk demo");
+
+            Map<String, List<OutputRecord>> byTopic = consumeUntilDone(broker.bootstrapServers(), job);
+
+            out.println("[4/4] done in " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s; ticks read: "
+                    + (ticks.size() + BAD_RECORDS.size()));
+            out.println();
+            out.print(ReplaySummary.render(byTopic, horizon, null));
+            lowest(byTopic).ifPresent(line -> out.println("\nLowest reference price: " + line));
+            out.println();
+            out.println("Where to look next:");
+            out.println("  bin/risk replay --input DIR --out OUT   the same job over files (see README: Replay)");
+            out.println("  bin/risk import --help                  turn the CSV data in data/ into prices JSONL");
+            out.println("  docs/schemas/                           the JSON contract of every output topic");
+        }
+        return 0;
+    }
+
+    private static Configuration flinkConfiguration() {
+        Configuration conf = RiskJob.baseConfiguration();
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, 2);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(2));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return conf;
+    }
+
+    private void publish(String bootstrap, List<String> ticks) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            int i = 0;
+            for (String tick : ticks) {
+                producer.send(new ProducerRecord<>(Topics.PRICES, null, eventTimeOf(tick), PAIR, tick));
+                if (++i == ticks.size() / 2) {
+                    BAD_RECORDS.forEach(bad -> producer.send(new ProducerRecord<>(Topics.PRICES, PAIR, bad)));
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    /** Reads every output topic with read_committed until the job has finished and nothing more arrives. */
+    private Map<String, List<OutputRecord>> consumeUntilDone(String bootstrap, JobClient job) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "risk-demo-reader");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        Map<String, List<OutputRecord>> byTopic = new TreeMap<>();
+        long lastProgress = 0;
+        int quietPolls = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            consumer.subscribe(Topics.OUTPUTS);
+            while (true) {
+                var records = consumer.poll(Duration.ofMillis(500));
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    String json = new String(r.value(), StandardCharsets.UTF_8);
+                    String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+                    byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>())
+                            .add(new OutputRecord(r.topic(), key, r.timestamp(), "", json));
+                }
+                // The local cluster shuts down with the job, so the result future, not the status, says when it ended.
+                var result = job.getJobExecutionResult();
+                boolean ended = result.isDone();
+                if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(3)) {
+                    lastProgress = System.nanoTime();
+                    out.printf("      %-8s reference prices %6d | price alerts %3d | dead letters %3d%n",
+                            ended ? "finished" : "running", size(byTopic, Topics.REFERENCE_PRICES),
+                            size(byTopic, Topics.PRICE_ALERTS), size(byTopic, Topics.DEAD_LETTER));
+                }
+                if (ended) {
+                    result.get(); // throws with the cause if the job failed
+                    quietPolls = records.isEmpty() ? quietPolls + 1 : 0;
+                    if (quietPolls >= 4) {
+                        return byTopic;
+                    }
+                }
+            }
+        }
+    }
+
+    private static int size(Map<String, List<OutputRecord>> byTopic, String topic) {
+        return byTopic.getOrDefault(topic, List.of()).size();
+    }
+
+    private static java.util.Optional<String> lowest(Map<String, List<OutputRecord>> byTopic) {
+        String best = null;
+        java.math.BigDecimal min = null;
+        for (OutputRecord r : byTopic.getOrDefault(Topics.REFERENCE_PRICES, List.of())) {
+            int i = r.json().indexOf("\"price\":\"");
+            if (i < 0) {
+                continue;
+            }
+            int start = i + 9;
+            java.math.BigDecimal price = new java.math.BigDecimal(r.json().substring(start, r.json().indexOf('"', start)));
+            if (min == null || price.compareTo(min) < 0) {
+                min = price;
+                best = price.toPlainString() + " USD at " + Times.format(r.eventTime());
+            }
+        }
+        return java.util.Optional.ofNullable(best);
+    }
+
+    private static long eventTimeOf(String tickLine) {
+        int start = tickLine.indexOf("\"eventTime\":\"") + 13;
+        return Times.parseIso(tickLine.substring(start, tickLine.indexOf('"', start)));
+    }
+}

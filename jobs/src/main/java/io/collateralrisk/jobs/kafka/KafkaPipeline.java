@@ -1,0 +1,77 @@
+package io.collateralrisk.jobs.kafka;
+
+import io.collateralrisk.jobs.RiskJob;
+import io.collateralrisk.jobs.input.InputRecord;
+import io.collateralrisk.jobs.input.KafkaInputDeserializer;
+import io.collateralrisk.model.Topics;
+import io.collateralrisk.model.config.RiskConfig;
+import io.collateralrisk.sinks.KafkaOutputSink;
+import io.collateralrisk.sinks.OutputRecord;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** The job from Kafka to Kafka: the production wiring, also used by the demo. */
+public final class KafkaPipeline {
+
+    private KafkaPipeline() {}
+
+    /**
+     * @param bounded stop at the input offsets that exist at start (the demo); false runs forever
+     * @param eventTimeHorizon {@link Long#MAX_VALUE} live; the last published time in the demo
+     */
+    public static void build(
+            StreamExecutionEnvironment env,
+            String bootstrapServers,
+            String groupId,
+            RiskConfig config,
+            DeliveryGuarantee delivery,
+            boolean bounded,
+            long eventTimeHorizon) {
+        RiskJob.Inputs inputs = new RiskJob.Inputs(
+                source(env, bootstrapServers, groupId, Topics.PRICES, bounded),
+                source(env, bootstrapServers, groupId, Topics.FACILITY_EVENTS, bounded),
+                source(env, bootstrapServers, groupId, Topics.RISK_CONTROL, bounded),
+                true);
+        DataStream<OutputRecord> outputs = RiskJob.build(inputs, config, eventTimeHorizon);
+        outputs.sinkTo(KafkaOutputSink.create(bootstrapServers, delivery, groupId + "-out"))
+                .uid("kafka-outputs")
+                .name("kafka outputs");
+    }
+
+    private static DataStream<InputRecord> source(
+            StreamExecutionEnvironment env, String bootstrapServers, String groupId, String topic, boolean bounded) {
+        KafkaSourceBuilder<InputRecord> builder = KafkaSource.<InputRecord>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(topic)
+                .setGroupId(groupId)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(
+                        org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
+                .setProperty("isolation.level", "read_committed")
+                .setDeserializer(new KafkaInputDeserializer());
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        // Timestamps and watermarks come after parsing (RiskJob), where the event time is known.
+        return env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), topic).uid("source-" + topic);
+    }
+
+    /** Every topic the job reads or writes, with its partitions and settings. */
+    public static Map<String, Integer> topicPartitions() {
+        Map<String, Integer> partitions = new LinkedHashMap<>();
+        Topics.INPUTS.forEach(t -> partitions.put(t, 2));
+        Topics.OUTPUTS.forEach(t -> partitions.put(t, 2));
+        return partitions;
+    }
+
+    /** {@code risk.ltv} is compacted: the latest LTV per facility, with tombstones on close. */
+    public static Map<String, Map<String, String>> topicConfigs() {
+        return Map.of(Topics.LTV, Map.of("cleanup.policy", "compact"));
+    }
+}
