@@ -121,7 +121,7 @@ public final class Replay {
         try (var files = Files.list(parts)) {
             for (Path part : files.toList()) {
                 for (String line : Files.readAllLines(part, StandardCharsets.UTF_8)) {
-                    JsonNode n = Json.mapper().readTree(line);
+                    JsonNode n = Json.outputReader().readTree(line);
                     OutputRecord r = new OutputRecord(
                             n.get("topic").asText(), n.get("key").asText(), n.get("eventTime").asLong(),
                             n.get("eventId").asText(), n.get("json").asText());

@@ -73,7 +73,7 @@ public final class ReplaySummary {
 
     private static JsonNode read(OutputRecord r) {
         try {
-            return Json.mapper().readTree(r.json());
+            return Json.outputReader().readTree(r.json());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -46,8 +46,10 @@ import org.apache.flink.util.OutputTag;
  * sees every tick at {@code t} whatever their arrival order, and none after it. A tick is late,
  * and dead-lettered, when it is more than {@code lateness.outOfOrder} older than the newest tick
  * seen from its source, or when the watermark has already passed its time (its evaluation is
- * done). Timers after {@code eventTimeHorizon} are ignored: a replay's event time ends at its
- * last input instead of running every pending timer at the end-of-input watermark.
+ * done). The last evaluated instant is kept in state as well, because a restored operator knows
+ * no watermark until its sources emit one again and must not evaluate an instant twice. Timers
+ * after {@code eventTimeHorizon} are ignored: a replay's event time ends at its last input
+ * instead of running every pending timer at the end-of-input watermark.
  *
  * <p>The rules themselves live in {@link PriceEvaluator} and {@link Twap}; this class only moves
  * state in and out.
@@ -65,6 +67,7 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
     private transient MapState<Long, List<PriceTick>> pending;
     private transient ValueState<List<TwapPoint>> twapHistory;
     private transient ValueState<Long> unavailableSince;
+    private transient ValueState<Long> lastEvaluated;
     private transient Counter accepted;
     private transient Counter late;
     private transient Counter evaluations;
@@ -86,6 +89,7 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
         twapHistory = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("twap-history", new ListTypeInfo<>(TypeInformation.of(TwapPoint.class))));
         unavailableSince = getRuntimeContext().getState(new ValueStateDescriptor<>("unavailable-since", Types.LONG));
+        lastEvaluated = getRuntimeContext().getState(new ValueStateDescriptor<>("last-evaluated", Types.LONG));
         var metrics = getRuntimeContext().getMetricGroup();
         accepted = metrics.counter("risk_price_ticks_accepted");
         late = metrics.counter("risk_price_ticks_late");
@@ -102,8 +106,10 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
                     + " (" + Times.format(newest) + ")");
             return;
         }
-        if (t <= watermark) {
-            rejectLate(ctx, tick, "the pair was already evaluated up to " + Times.format(watermark));
+        Long evaluated = lastEvaluated.value();
+        long evaluatedUpTo = evaluated == null ? watermark : Math.max(watermark, evaluated);
+        if (t <= evaluatedUpTo) {
+            rejectLate(ctx, tick, "the pair was already evaluated up to " + Times.format(evaluatedUpTo));
             return;
         }
         if (newest == null || t > newest) {
@@ -157,6 +163,7 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
         Evaluation e = new PriceEvaluator(pair, config.priceScale(pairName)).evaluate(t, current, history);
         history.add(new TwapPoint(t, e.exchangeMedian()));
         twapHistory.update(Twap.prune(history, t, pair.twapWindowMs()));
+        lastEvaluated.update(t);
 
         String evaluationId = EventIds.evaluationId(pairName, t);
         out.collect(new ReferencePrice(

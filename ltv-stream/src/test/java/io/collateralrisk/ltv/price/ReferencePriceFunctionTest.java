@@ -306,10 +306,7 @@ class ReferencePriceFunctionTest {
             beforeRestore = Outputs.of(h);
         }
         Outputs afterRestore;
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ReferencePriceFunction(CONFIG, Long.MAX_VALUE)), PriceTick::pair, Types.STRING)) {
-            h.initializeState(snapshot);
-            h.open();
+        try (var h = restore(snapshot)) {
             assertThat(h.numEventTimeTimers()).isEqualTo(timersAtSnapshot);
             for (Step s : afterSnapshot) {
                 s.run(h);
@@ -332,6 +329,38 @@ class ReferencePriceFunctionTest {
         assertThat(uninterrupted.alerts()).extracting(PriceAlert::type).containsExactly(PriceAlert.UNAVAILABLE, PriceAlert.RESTORED);
 
         assertThat(beforeRestore.plus(afterRestore)).isEqualTo(uninterrupted);
+    }
+
+    @Test
+    void afterARestoreATickAtAnAlreadyEvaluatedInstantIsStillLate() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            send(h, exchange("coinbase", "100").at(T0), exchange("kraken", "100").at(T0));
+            h.processWatermark(T0);
+            send(h, exchange("coinbase", "100").at(ONE_SECOND_LATER), exchange("kraken", "100").at(ONE_SECOND_LATER));
+            h.processWatermark(ONE_SECOND_LATER);
+            snapshot = h.snapshot(1L, ONE_SECOND_LATER);
+        }
+        try (var h = restore(snapshot)) {
+            // A restored operator knows no watermark until the sources emit one again; the pair's
+            // evaluations up to 1 s are done all the same, and T0 must not be evaluated twice.
+            send(h, exchange("kraken", "200").at(T0));
+            send(h, exchange("coinbase", "100").at(TWO_SECONDS_LATER), exchange("kraken", "100").at(TWO_SECONDS_LATER));
+            h.processWatermark(TWO_SECONDS_LATER);
+
+            assertThat(late(h)).extracting(DeadLetter::reason, DeadLetter::eventTime).containsExactly(tuple("LATE_EVENT", T0));
+            assertThat(h.extractOutputValues()).extracting(ReferencePrice::eventTime).containsExactly(TWO_SECONDS_LATER);
+            assertThat(usedPrices(h.extractOutputValues().get(0))).containsEntry("kraken", new BigDecimal("100"));
+        }
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, PriceTick, ReferencePrice> restore(OperatorSubtaskState snapshot)
+            throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ReferencePriceFunction(CONFIG, Long.MAX_VALUE)), PriceTick::pair, Types.STRING);
+        h.initializeState(snapshot);
+        h.open();
+        return h;
     }
 
     @FunctionalInterface
@@ -385,9 +414,9 @@ class ReferencePriceFunctionTest {
             assertThat(alerts(h)).extracting(PriceAlert::type).containsExactly(PriceAlert.UNAVAILABLE);
 
             assertThat(h.numEventTimeTimers()).isZero();
-            // What stays is what the next tick needs: quotes, newest-seen, TWAP history and
-            // unavailable-since, one entry each for the pair. No pending ticks.
-            assertThat(h.numKeyedStateEntries()).isEqualTo(4);
+            // What stays is what the next tick needs: quotes, newest-seen, TWAP history, last-evaluated
+            // and unavailable-since, one entry each for the pair. No pending ticks.
+            assertThat(h.numKeyedStateEntries()).isEqualTo(5);
 
             h.processWatermark(Long.MAX_VALUE);
             assertThat(h.extractOutputValues()).hasSize(out.size());
@@ -436,8 +465,8 @@ class ReferencePriceFunctionTest {
             assertThat(h.numKeyedStateEntries()).isEqualTo(2);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
             h.processWatermark(T0);
-            // newest-seen, quotes and TWAP history; pending is gone
-            assertThat(h.numKeyedStateEntries()).isEqualTo(3);
+            // newest-seen, quotes, TWAP history and last-evaluated; pending is gone
+            assertThat(h.numKeyedStateEntries()).isEqualTo(4);
             assertThat(h.numEventTimeTimers()).isEqualTo(1); // the stale timer
         }
     }

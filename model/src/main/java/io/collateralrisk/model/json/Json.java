@@ -15,11 +15,17 @@ public final class Json {
     public static final int MAX_PAYLOAD_CHARS = 64 * 1024;
 
     private static final ObjectMapper MAPPER = create();
+    private static final ObjectMapper OUTPUT_READER = new ObjectMapper();
 
     private Json() {}
 
     public static ObjectMapper mapper() {
         return MAPPER;
+    }
+
+    /** For reading the product's own output back (a dead letter carries a payload of any size). */
+    public static ObjectMapper outputReader() {
+        return OUTPUT_READER;
     }
 
     private static ObjectMapper create() {

@@ -1,0 +1,46 @@
+package io.collateralrisk.jobs;
+
+import io.collateralrisk.jobs.kafka.KafkaPipeline;
+import io.collateralrisk.model.config.ConfigLoader;
+import io.collateralrisk.model.config.RiskConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The entry point of the deployable jar on a Flink cluster: the job from Kafka to Kafka, live.
+ * Checkpointing, state backend and restart strategy come from the cluster's configuration.
+ */
+@Command(name = "risk-job", mixinStandardHelpOptions = true, description = "The collateral-risk job, from Kafka to Kafka.")
+public final class RiskJobMain implements Callable<Integer> {
+
+    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
+    String bootstrapServers;
+
+    @Option(names = "--config", description = "YAML configuration (built-in defaults when absent).")
+    Path config;
+
+    @Option(names = "--group-id", defaultValue = "risk-monitor", description = "Kafka consumer group and transactional id prefix (default: ${DEFAULT-VALUE}).")
+    String groupId;
+
+    @Option(names = "--delivery", defaultValue = "EXACTLY_ONCE",
+            description = "EXACTLY_ONCE (transactions committed with checkpoints) or AT_LEAST_ONCE (lowest latency; de-duplicate by eventId). Default: ${DEFAULT-VALUE}.")
+    DeliveryGuarantee delivery;
+
+    @Override
+    public Integer call() throws Exception {
+        RiskConfig riskConfig = config == null ? RiskConfig.defaults() : ConfigLoader.load(config);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(RiskJob.baseConfiguration());
+        KafkaPipeline.build(env, bootstrapServers, groupId, riskConfig, delivery, false, Long.MAX_VALUE);
+        env.execute("collateral risk " + riskConfig.configHash().substring(0, 12));
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new RiskJobMain()).execute(args));
+    }
+}
