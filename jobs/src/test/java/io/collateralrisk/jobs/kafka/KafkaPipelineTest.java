@@ -140,7 +140,7 @@ class KafkaPipelineTest {
                 .setConfigProp("auto.create.topics.enable", "false")
                 // Records carry 2024 event times as timestamps: the default 7-day retention would
                 // delete them at the broker's first retention check.
-                .setConfigProp("log.initial.task.delay.ms", "0").setConfigProp("log.retention.check.interval.ms", "500")
+                .setConfigProp("log.retention.ms", "-1")
                 .build();
         cluster.format();
         cluster.startup();
@@ -154,7 +154,6 @@ class KafkaPipelineTest {
         admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
 
         publishInput();
-        Thread.sleep(3000);
     }
 
     @AfterAll
