@@ -71,8 +71,8 @@ public class ReferencePriceBenchmark {
 
         /**
          * How often the pair is evaluated, which sets the TWAP history's length (a 5-minute
-         * window): 1 is the bundled one-minute candles (about 6 points); 600 is live feeds at a
-         * few ticks per second per source, each tick at its own instant (about 3,000 points).
+         * window): 1 is the bundled one-minute candles (6 points); 600 is live feeds at a few ticks
+         * per second per source, each tick at its own instant (3,001 points).
          */
         @Param({"1", "600"})
         public int evaluationsPerMinute;
@@ -134,7 +134,8 @@ public class ReferencePriceBenchmark {
         /**
          * For each scenario, the history an operator evaluating {@code evaluationsPerMinute} times
          * a minute would hold: points on a regular grid, each carrying the exchange median in
-         * force at its time, from the last point at or before the window's start up to {@code t}.
+         * force at its time, as the operator holds it at {@code t}: pruned at the previous evaluation
+     * (so from the last point at or before {@code t - step - window}), up to just before {@code t}.
          * The scenarios share one timeline through sublist views, which keeps the dense case small.
          */
         private List<List<TwapPoint>> denseHistories(List<Long> evalTimes, List<BigDecimal> evalMedians) {
@@ -151,7 +152,7 @@ public class ReferencePriceBenchmark {
             }
             List<List<TwapPoint>> out = new ArrayList<>(times.length);
             for (long t : times) {
-                int from = (int) Math.floorDiv(t - window - start, step);
+                int from = (int) Math.floorDiv(t - step - window - start, step);
                 int to = (int) Math.floorDiv(t - 1 - start, step) + 1; // points strictly before t
                 out.add(timeline.subList(from, Math.min(to, timeline.size())));
             }

@@ -8,6 +8,7 @@ import io.collateralrisk.model.config.ConfigLoader;
 import io.collateralrisk.model.config.RiskConfig;
 import java.io.BufferedWriter;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +75,7 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintStream out = System.out;
+            double loadBefore = loadAverage();
             // The replays go first so that the first one runs in a JVM nothing has warmed up.
             ReplayFigures replay = replays();
             JmhFigures jmh = jmh();
@@ -82,12 +84,14 @@ public final class BenchCommand implements Runnable {
             out.printf(Locale.ROOT, "bench prices: %d cores, %s %s (%s), Flink %s%n",
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
                     Runtime.version(), System.getProperty("java.vendor"), EnvironmentInformation.getVersion());
+            // Other processes competing for the cores skew every figure; the load average shows it.
+            out.printf(Locale.ROOT, "system load average (1 min): %.2f before, %.2f after%n", loadBefore, loadAverage());
             out.println();
             out.printf(Locale.ROOT, "1. operator logic, JMH %s%n", jmh.settings);
             out.printf(Locale.ROOT, "   %-58s %14s%n", "", "ops/s (+- 99.9%)");
             out.printf(Locale.ROOT, "   %-58s %s%n", "parse a tick line (InputParser.parsePrice)", jmh.parse.show());
-            out.printf(Locale.ROOT, "   %-58s %s%n", "evaluate 4 sources + TWAP, 1 evaluation/min (~6 points)", jmh.evalSparse.show());
-            out.printf(Locale.ROOT, "   %-58s %s%n", "evaluate 4 sources + TWAP, 10 evaluations/s (~3,000 points)", jmh.evalDense.show());
+            out.printf(Locale.ROOT, "   %-58s %s%n", "evaluate 4 sources + TWAP, 1 evaluation/min (6 points)", jmh.evalSparse.show());
+            out.printf(Locale.ROOT, "   %-58s %s%n", "evaluate 4 sources + TWAP, 10 evaluations/s (3,001 points)", jmh.evalDense.show());
             double perTick = 1 / (1 / jmh.parse.score + 1 / jmh.evalDense.score);
             out.printf(Locale.ROOT, "   %-58s %,14.0f%n", "ticks/s if every tick is parsed and evaluated (10/s case)", perTick);
             out.println();
@@ -102,11 +106,17 @@ public final class BenchCommand implements Runnable {
             return 0;
         }
 
+        private static double loadAverage() {
+            return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        }
+
         // ---- 1. JMH ----
 
         record Score(double score, double error) {
             String show() {
-                return String.format(Locale.ROOT, "%,14.0f (+- %,.0f)", score, error);
+                // JMH gives no confidence interval for fewer than three measured iterations.
+                String ci = Double.isNaN(error) ? "n/a" : String.format(Locale.ROOT, "%,.0f", error);
+                return String.format(Locale.ROOT, "%,14.0f (+- %s)", score, ci);
             }
         }
 

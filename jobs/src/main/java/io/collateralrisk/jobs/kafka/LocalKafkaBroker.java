@@ -406,6 +406,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 "group.initial.rebalance.delay.ms=0",
                 // Topics are created explicitly with their partitions and configs.
                 "auto.create.topics.enable=false",
+                // Replayed history carries old timestamps: time-based retention would delete it at once.
+                "log.retention.ms=-1",
                 "num.network.threads=2",
                 "num.io.threads=4",
                 "num.recovery.threads.per.data.dir=1",

@@ -87,6 +87,9 @@ class KafkaPipelineTest {
     /** Payload to {@code prices/partition@offset} of each malformed record, known once published. */
     private static final Map<String, String> badLocations = new HashMap<>();
 
+    /** What a run wrote: the records, and how many offsets they and any transaction markers took. */
+    private record Written(List<ConsumerRecord<String, String>> records, long offsets) {}
+
     /** One expected evaluation: median null when UNAVAILABLE; used as source:price@second, excluded as source:reason. */
     private record ExpectedPrice(long t, String median, List<String> used, List<String> excluded) {}
 
@@ -169,8 +172,11 @@ class KafkaPipelineTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void exactlyOnceWritesEveryOutputOnceToReadCommittedConsumers() throws Exception {
-        List<ConsumerRecord<String, String>> records = run(DeliveryGuarantee.EXACTLY_ONCE, "kafka-pipeline-test-eo");
+        Written written = run(DeliveryGuarantee.EXACTLY_ONCE, "kafka-pipeline-test-eo");
+        List<ConsumerRecord<String, String>> records = written.records();
 
+        // Commit markers take offsets too: proof the records were written in transactions.
+        assertThat(written.offsets()).isGreaterThan(records.size());
         assertThat(records).extracting(KafkaPipelineTest::eventId).doesNotHaveDuplicates();
         assertOutputs(records);
     }
@@ -178,7 +184,9 @@ class KafkaPipelineTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void atLeastOnceGivesTheSameEventIds() throws Exception {
-        List<ConsumerRecord<String, String>> records = run(DeliveryGuarantee.AT_LEAST_ONCE, "kafka-pipeline-test-alo");
+        Written written = run(DeliveryGuarantee.AT_LEAST_ONCE, "kafka-pipeline-test-alo");
+        List<ConsumerRecord<String, String>> records = written.records();
+        assertThat(written.offsets()).as("no transactions, no markers").isEqualTo(records.size());
 
         // At-least-once may repeat a record (same id, same content) but never changes or loses one.
         Map<String, ConsumerRecord<String, String>> byId = new LinkedHashMap<>();
@@ -342,7 +350,7 @@ class KafkaPipelineTest {
     }
 
     /** Runs the job to its end, then reads what it wrote to every output topic. */
-    private static List<ConsumerRecord<String, String>> run(DeliveryGuarantee guarantee, String groupId) throws Exception {
+    private static Written run(DeliveryGuarantee guarantee, String groupId) throws Exception {
         Set<TopicPartition> outputs = outputPartitions();
         Map<TopicPartition, Long> before = logEndOffsets(outputs);
 
@@ -361,7 +369,7 @@ class KafkaPipelineTest {
      * Reads from {@code from} until the consumer's position reaches each partition's log end: a
      * read_committed consumer cannot pass an open transaction, so this also proves none is left.
      */
-    private static List<ConsumerRecord<String, String>> readCommitted(Map<TopicPartition, Long> from) throws Exception {
+    private static Written readCommitted(Map<TopicPartition, Long> from) throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -385,7 +393,8 @@ class KafkaPipelineTest {
                     }
                 }
                 if (behind.isEmpty()) {
-                    return records;
+                    long offsets = from.entrySet().stream().mapToLong(e -> ends.get(e.getKey()) - e.getValue()).sum();
+                    return new Written(records, offsets);
                 }
                 if (System.nanoTime() > deadline) {
                     fail("read_committed consumer stuck before the log end (an open transaction?): positions "
