@@ -3,8 +3,11 @@ package io.collateralrisk.jobs;
 import io.collateralrisk.divergence.FeedHealthStage;
 import io.collateralrisk.jobs.input.DeadLetters;
 import io.collateralrisk.jobs.input.InputRecord;
+import io.collateralrisk.jobs.input.ParseFacilityEvents;
 import io.collateralrisk.jobs.input.ParsePrices;
-import io.collateralrisk.jobs.input.ValidateInput;
+import io.collateralrisk.ltv.facility.FacilityInput;
+import io.collateralrisk.ltv.facility.FacilityStage;
+import io.collateralrisk.jobs.input.ValidateControl;
 import io.collateralrisk.ltv.price.PriceStage;
 import io.collateralrisk.model.DeadLetter;
 import io.collateralrisk.model.PriceTick;
@@ -23,11 +26,13 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * files and tests plug in their own sources and sinks around the same graph.
  *
  * <pre>
- * prices ---------&gt; parse --&gt; watermarks --&gt; [pair] price evaluation --&gt; [pair] feed health --&gt; REFERENCE_PRICE
- *                     |                              |         |
- * facility-events --&gt; validate                       |         +--&gt; PRICE_UNAVAILABLE / PRICE_RESTORED
- * risk-control ----&gt; validate                       +--&gt; late ticks --+
- *                     +------------------------------------------------+--&gt; DEAD_LETTER
+ * prices ----------&gt; parse -&gt; watermarks -&gt; [pair] price evaluation -&gt; [pair] feed health -&gt; REFERENCE_PRICE
+ *                     |                          |   +-&gt; PRICE_UNAVAILABLE / PRICE_RESTORED
+ *                     |                          +-&gt; late ticks ------------------------------+
+ * facility-events -&gt; parse -&gt; watermarks -&gt; [facility] facility state (commands for LTV)      |
+ *                     |                          +-&gt; unknown facility / policy ---------------+
+ * risk-control ----&gt; validate                                                                 |
+ *                     +---------------------------------------------------------------------+-&gt; DEAD_LETTER
  * </pre>
  */
 public final class RiskJob {
@@ -82,7 +87,22 @@ public final class RiskJob {
 
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(DeadLetters.TAG).union(prices.lateTicks());
         if (inputs.facilityEvents() != null) {
-            deadLetters = deadLetters.union(validate(inputs.facilityEvents(), config, "validate-facility-events"));
+            int parallelism = inputs.facilityEvents().getParallelism();
+            SingleOutputStreamOperator<FacilityInput> facilityEvents = inputs.facilityEvents()
+                    .process(new ParseFacilityEvents(config)).uid("parse-facility-events").name("parse facility events")
+                    .setParallelism(parallelism);
+            // Facility events are never late-dropped; the watermark only tells which were applied late.
+            WatermarkStrategy<FacilityInput> facilityWatermarks =
+                    WatermarkStrategy.<FacilityInput>forBoundedOutOfOrderness(Duration.ofMillis(config.outOfOrderMs()))
+                            .withTimestampAssigner((e, ignored) -> e.eventTime());
+            if (inputs.live()) {
+                facilityWatermarks = facilityWatermarks.withIdleness(IDLE_AFTER);
+            }
+            FacilityStage.Result facilities = FacilityStage.apply(
+                    facilityEvents.assignTimestampsAndWatermarks(facilityWatermarks)
+                            .uid("facility-watermarks").name("facility watermarks").setParallelism(parallelism),
+                    config, eventTimeHorizon);
+            deadLetters = deadLetters.union(facilityEvents.getSideOutput(DeadLetters.TAG), facilities.refused());
         }
         if (inputs.control() != null) {
             deadLetters = deadLetters.union(validate(inputs.control(), config, "validate-risk-control"));
@@ -96,7 +116,7 @@ public final class RiskJob {
 
     private static DataStream<DeadLetter> validate(DataStream<InputRecord> records, RiskConfig config, String uid) {
         SingleOutputStreamOperator<InputRecord> valid =
-                records.process(new ValidateInput(config)).uid(uid).name(uid).setParallelism(records.getParallelism());
+                records.process(new ValidateControl(config)).uid(uid).name(uid).setParallelism(records.getParallelism());
         return valid.getSideOutput(DeadLetters.TAG);
     }
 }

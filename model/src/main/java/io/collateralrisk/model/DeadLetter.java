@@ -4,9 +4,8 @@ package io.collateralrisk.model;
  * An input record that was refused, with the raw payload and a machine-readable reason such as
  * {@code MALFORMED_JSON} or {@code MISSING_FIELD:price}.
  *
- * @param eventTime the record's own event time when it has a valid one; otherwise the time the
- *     record was received (Kafka timestamp) or, in a replay, the newest valid event time read
- *     before it in the same file
+ * @param eventTime the record's own event time when it has a valid one; otherwise the Kafka
+ *     timestamp of the record, or 0 in a replay (files carry no time)
  * @param location where the record came from: {@code topic/partition@offset} or {@code file:line}
  */
 public record DeadLetter(

@@ -1,6 +1,5 @@
 package io.collateralrisk.jobs.input;
 
-import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.model.json.InputParser;
 import io.collateralrisk.model.json.InvalidInputException;
@@ -10,17 +9,17 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Validates {@code facility-events} and {@code risk-control} records: valid ones pass on, refusals
- * go to {@link DeadLetters#TAG}. Facility state consumes the valid records.
+ * Validates {@code risk-control} records: valid ones pass on (the divergence detector consumes
+ * them), refusals go to {@link DeadLetters#TAG}.
  */
-public class ValidateInput extends ProcessFunction<InputRecord, InputRecord> {
+public class ValidateControl extends ProcessFunction<InputRecord, InputRecord> {
 
     private final RiskConfig config;
     private transient InputParser parser;
     private transient DeadLetters deadLetters;
     private transient Counter accepted;
 
-    public ValidateInput(RiskConfig config) {
+    public ValidateControl(RiskConfig config) {
         this.config = config;
     }
 
@@ -34,11 +33,7 @@ public class ValidateInput extends ProcessFunction<InputRecord, InputRecord> {
     @Override
     public void processElement(InputRecord record, Context ctx, Collector<InputRecord> out) {
         try {
-            if (Topics.RISK_CONTROL.equals(record.topic())) {
-                parser.parseControl(record.payload());
-            } else {
-                parser.parseFacility(record.payload());
-            }
+            parser.parseControl(record.payload());
             accepted.inc();
             out.collect(record);
         } catch (InvalidInputException e) {

@@ -1,0 +1,152 @@
+package io.collateralrisk.ltv.facility;
+
+import io.collateralrisk.model.CollateralUpdated;
+import io.collateralrisk.model.DeadLetter;
+import io.collateralrisk.model.DebtUpdated;
+import io.collateralrisk.model.FacilityOpened;
+import io.collateralrisk.model.LiquidationExecuted;
+import io.collateralrisk.model.LiquidationFailed;
+import io.collateralrisk.model.Topics;
+import io.collateralrisk.model.config.RiskConfig;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The facility stage, keyed by facility id: applies {@code facility-events} to the facility's
+ * record and tells the LTV stage what changed.
+ *
+ * <pre>
+ * FACILITY_OPENED ---------&gt; record (policy must exist)            --&gt; UPSERT
+ * COLLATERAL/DEBT_UPDATED --&gt; newer version? apply : counted no-op   --&gt; UPSERT
+ * LIQUIDATION_EXECUTED/FAILED (custodian)                             --&gt; EXECUTED / FAILED
+ * FACILITY_CLOSED ---------&gt; record cleared, closed marker kept       --&gt; CLOSE
+ *                            marker removed after closedRetention (event-time timer)
+ * never opened / closed / unknown policy / opened twice ---------------&gt; DEAD_LETTER
+ * </pre>
+ *
+ * Facility events are never dropped for lateness: one whose time the watermark has passed is
+ * applied and marked {@code appliedLate}.
+ */
+public class FacilityFunction extends KeyedProcessFunction<String, FacilityInput, FacilityCommand> {
+
+    public static final OutputTag<DeadLetter> REFUSED = new OutputTag<>("facility-refused", TypeInformation.of(DeadLetter.class));
+
+    private final RiskConfig config;
+    private final long eventTimeHorizon;
+
+    private transient ValueState<FacilityRecord> record;
+    private transient Counter staleVersions;
+
+    public FacilityFunction(RiskConfig config, long eventTimeHorizon) {
+        this.config = config;
+        this.eventTimeHorizon = eventTimeHorizon;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        record = getRuntimeContext().getState(new ValueStateDescriptor<>("facility", TypeInformation.of(FacilityRecord.class)));
+        staleVersions = getRuntimeContext().getMetricGroup().counter("risk_facility_stale_versions");
+    }
+
+    @Override
+    public void processElement(FacilityInput input, Context ctx, Collector<FacilityCommand> out) throws Exception {
+        FacilityRecord r = record.value();
+        long t = input.eventTime();
+        boolean late = t <= ctx.timerService().currentWatermark();
+
+        if (input.opened() != null) {
+            open(input, input.opened(), r, late, ctx, out);
+            return;
+        }
+        if (r == null) {
+            refuse(ctx, input, "UNKNOWN_FACILITY", "facility " + input.facilityId() + " was never opened");
+            return;
+        }
+        if (r.closed()) {
+            refuse(ctx, input, "FACILITY_CLOSED", "facility " + input.facilityId() + " is closed");
+            return;
+        }
+        if (input.collateral() != null) {
+            CollateralUpdated e = input.collateral();
+            if (e.version() <= r.collateralVersion) {
+                staleVersions.inc();
+                return;
+            }
+            boolean riskIncreased = r.collateral != null && e.collateral().compareTo(r.collateral) < 0;
+            r.collateral = e.collateral();
+            r.collateralVersion = e.version();
+            record.update(r);
+            out.collect(command(FacilityCommand.UPSERT, t, r, riskIncreased, null, late, "COLLATERAL|" + e.version()));
+        } else if (input.debt() != null) {
+            DebtUpdated e = input.debt();
+            if (e.version() <= r.debtVersion) {
+                staleVersions.inc();
+                return;
+            }
+            boolean riskIncreased = r.outstanding != null && e.outstanding().compareTo(r.outstanding) > 0;
+            r.outstanding = e.outstanding();
+            r.debtVersion = e.version();
+            record.update(r);
+            out.collect(command(FacilityCommand.UPSERT, t, r, riskIncreased, null, late, "DEBT|" + e.version()));
+        } else if (input.executed() != null) {
+            LiquidationExecuted e = input.executed();
+            out.collect(command(FacilityCommand.EXECUTED, t, r, false, e.liquidationId(), late, "EXECUTED|" + e.liquidationId()));
+        } else if (input.failed() != null) {
+            LiquidationFailed e = input.failed();
+            out.collect(command(FacilityCommand.FAILED, t, r, false, e.liquidationId(), late, "FAILED|" + e.liquidationId()));
+        } else {
+            out.collect(command(FacilityCommand.CLOSE, t, r, false, null, late, "CLOSED"));
+            FacilityRecord marker = new FacilityRecord();
+            marker.facilityId = r.facilityId;
+            marker.closedAt = t;
+            record.update(marker);
+            long expiry = t + config.lifecycle().closedRetentionMs();
+            if (expiry <= eventTimeHorizon) {
+                ctx.timerService().registerEventTimeTimer(expiry);
+            }
+        }
+    }
+
+    private void open(FacilityInput input, FacilityOpened e, FacilityRecord r, boolean late, Context ctx, Collector<FacilityCommand> out)
+            throws Exception {
+        if (r != null) {
+            refuse(ctx, input, r.closed() ? "FACILITY_CLOSED" : "ALREADY_OPEN", "facility " + e.facilityId() + (r.closed() ? " is closed" : " is already open"));
+            return;
+        }
+        if (!config.policies().containsKey(e.policy())) {
+            refuse(ctx, input, "UNKNOWN_POLICY", "policy '" + e.policy() + "' is not configured");
+            return;
+        }
+        FacilityRecord created = new FacilityRecord();
+        created.facilityId = e.facilityId();
+        created.borrowerId = e.borrowerId();
+        created.custodian = e.custodian();
+        created.pair = e.pair();
+        created.policy = e.policy();
+        record.update(created);
+        out.collect(command(FacilityCommand.UPSERT, e.eventTime(), created, false, null, late, "OPENED"));
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<FacilityCommand> out) throws Exception {
+        FacilityRecord r = record.value();
+        if (r != null && r.closed() && r.closedAt + config.lifecycle().closedRetentionMs() <= timestamp) {
+            record.clear();
+        }
+    }
+
+    private static FacilityCommand command(String kind, long t, FacilityRecord r, boolean riskIncreased, String liquidationId, boolean late, String cause) {
+        return new FacilityCommand(kind, t, r.facilityId, r.borrowerId, r.custodian, r.pair, r.policy, r.collateral,
+                r.collateralVersion, r.outstanding, r.debtVersion, riskIncreased, liquidationId, late, cause);
+    }
+
+    private static void refuse(Context ctx, FacilityInput input, String reason, String detail) {
+        ctx.output(REFUSED, DeadLetter.of(input.eventTime(), Topics.FACILITY_EVENTS, input.location(), reason, detail, input.payload()));
+    }
+}

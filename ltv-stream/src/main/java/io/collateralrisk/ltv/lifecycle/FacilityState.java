@@ -1,0 +1,74 @@
+package io.collateralrisk.ltv.lifecycle;
+
+import java.math.BigDecimal;
+
+/**
+ * Everything the lifecycle keeps per facility: a mutable POJO (Flink serializes it field by field)
+ * that {@link LifecycleRules} updates in place. Null means "not known" or "not running".
+ */
+public class FacilityState {
+
+    public String facilityId;
+    public String borrowerId;
+    public String custodian;
+    public String pair;
+    public String policy;
+
+    public BigDecimal collateral;
+    public long collateralVersion = -1;
+    public BigDecimal outstanding;
+    public long debtVersion = -1;
+
+    /** Null until the first evaluation with both amounts and a price. */
+    public Band band;
+    public boolean collateralMissing;
+
+    /** The running margin call's deadline. */
+    public Long cureDeadline;
+
+    /** A triggered liquidation awaiting the custodian. */
+    public String liquidationId;
+    public Long liquidationAt;
+    public boolean unconfirmedReported;
+
+    /**
+     * Set by {@code LIQUIDATION_EXECUTED} until the new collateral or debt arrives: re-testing the
+     * pre-sale amounts would liquidate the same collateral twice.
+     */
+    public boolean awaitingAmounts;
+
+    /** A liquidation that would have triggered but is held. */
+    public String holdTrigger;
+    public String holdReason;
+    public Long holdSince;
+    public boolean holdEscalated;
+
+    public FacilityState() {}
+
+    public boolean amountsKnown() {
+        return collateral != null && outstanding != null;
+    }
+
+    public boolean liquidationPending() {
+        return liquidationId != null;
+    }
+
+    public boolean held() {
+        return holdTrigger != null;
+    }
+
+    /** The event-time instants at which this facility needs to be woken, derived from its state. */
+    public long nextTimer(long confirmTimeoutMs, long holdEscalateAfterMs) {
+        long next = Long.MAX_VALUE;
+        if (cureDeadline != null) {
+            next = Math.min(next, cureDeadline);
+        }
+        if (liquidationAt != null && !unconfirmedReported) {
+            next = Math.min(next, liquidationAt + confirmTimeoutMs);
+        }
+        if (holdSince != null && !holdEscalated) {
+            next = Math.min(next, holdSince + holdEscalateAfterMs);
+        }
+        return next;
+    }
+}

@@ -1,0 +1,269 @@
+package io.collateralrisk.ltv.lifecycle;
+
+import io.collateralrisk.model.EventIds;
+import io.collateralrisk.model.config.LifecycleConfig;
+import io.collateralrisk.model.config.PolicyConfig;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The margin-call lifecycle of one facility (SPEC.md, "LTV and the margin-call lifecycle"),
+ * without Flink: each method takes the facility's state and one input, updates the state in place
+ * and returns the decisions in order. Timers are not requested here: the operator derives them
+ * from the state ({@link FacilityState#nextTimer}).
+ *
+ * <pre>
+ * input                      | condition                                          | decision(s)
+ * ---------------------------+----------------------------------------------------+-------------------------------------
+ * evaluation / amounts       | first LTV, or debt up / collateral down, >= IM     | INITIAL_MARGIN_BREACH
+ * evaluation / amounts       | collateral 0 with debt                             | COLLATERAL_MISSING (once; no liquidation)
+ * evaluation / amounts       | enters WARNING (from either side)                  | LTV_WARNING
+ * evaluation / amounts       | enters MARGIN_CALL, no call running                | MARGIN_CALL_ISSUED, deadline = t + cure period
+ * evaluation / amounts       | leaves MARGIN_CALL+ downwards with a call running  | MARGIN_CALL_CURED (t &lt;= deadline: a cure at the instant wins)
+ * evaluation / amounts       | enters HEALTHY otherwise                           | LTV_HEALTHY
+ * evaluation / amounts       | LTV &gt;= liquidation, nothing pending or held        | trigger(THRESHOLD)
+ * timer = deadline           | call still running, nothing pending                | trigger(CURE_EXPIRED) at the last evaluation
+ * trigger(reason)            | price unavailable / incident open / breaker open   | LIQUIDATION_HELD (holdReason), hold starts
+ * trigger(reason)            | otherwise                                          | LIQUIDATION_TRIGGERED (+ LIQUIDATION_SHORTFALL), pending
+ * evaluation                 | hold's cause gone (price back, incident closed)    | re-test: trigger again, or LIQUIDATION_RELEASED
+ * timer = trigger + confirm  | still pending                                      | LIQUIDATION_UNCONFIRMED (once)
+ * timer = hold + escalate    | still held                                         | LIQUIDATION_HOLD_ESCALATED (once)
+ * LIQUIDATION_EXECUTED       | matching id                                        | pending ends; no trigger until new amounts
+ * LIQUIDATION_FAILED         | matching id                                        | pending ends; re-test at the last evaluation
+ * collateral / debt change   |                                                    | pending ends; re-evaluate at the last evaluation
+ * </pre>
+ *
+ * Bands move up as soon as a threshold is reached and down only below it minus hysteresis; no band
+ * moves while the price is unavailable. A circuit-breaker hold ends only by an operator's release.
+ */
+public final class LifecycleRules {
+
+    /** The per-pair liquidation circuit breaker: admits a trigger (and counts it) or refuses it. */
+    public interface LiquidationGate {
+        boolean admit(long eventTime);
+    }
+
+    private final PolicyConfig policy;
+    private final LifecycleConfig lifecycle;
+    private final int baseScale;
+    private final int quoteScale;
+    private final BigDecimal cureLevel;
+
+    public LifecycleRules(PolicyConfig policy, LifecycleConfig lifecycle, int baseScale, int quoteScale) {
+        this.policy = policy;
+        this.lifecycle = lifecycle;
+        this.baseScale = baseScale;
+        this.quoteScale = quoteScale;
+        this.cureLevel = policy.marginCall().subtract(policy.hysteresis());
+    }
+
+    public PolicyConfig policy() {
+        return policy;
+    }
+
+    /** A new evaluation of the pair's price. */
+    public List<Decision> onEvaluation(FacilityState s, PriceView p, LiquidationGate gate) {
+        List<Decision> out = new ArrayList<>();
+        if (!s.amountsKnown()) {
+            return out;
+        }
+        endHoldIfResolved(s, p, gate, out);
+        if (usable(p)) {
+            evaluate(s, p, p.eventTime(), false, gate, out);
+        }
+        return out;
+    }
+
+    /**
+     * The facility's amounts changed (already applied to {@code s}).
+     *
+     * @param riskIncreased debt up or collateral down: the initial margin is checked again
+     * @param last the pair's last evaluation, or null if none yet
+     */
+    public List<Decision> onAmountsChanged(FacilityState s, boolean riskIncreased, PriceView last, long t, LiquidationGate gate) {
+        List<Decision> out = new ArrayList<>();
+        s.liquidationId = null;
+        s.liquidationAt = null;
+        s.unconfirmedReported = false;
+        s.awaitingAmounts = false;
+        if (s.amountsKnown() && usable(last)) {
+            evaluate(s, last, t, riskIncreased, gate, out);
+        }
+        return out;
+    }
+
+    /** Event time reached {@code t}: cure deadline, confirmation timeout, hold escalation. */
+    public List<Decision> onTimer(FacilityState s, long t, PriceView last, LiquidationGate gate) {
+        List<Decision> out = new ArrayList<>();
+        if (s.cureDeadline != null && s.cureDeadline <= t) {
+            long deadline = s.cureDeadline;
+            s.cureDeadline = null;
+            if (!s.liquidationPending()) {
+                trigger(s, Decision.CURE_EXPIRED, s.band, last, deadline, gate, out);
+            }
+        }
+        if (s.liquidationAt != null && !s.unconfirmedReported && s.liquidationAt + lifecycle.confirmTimeoutMs() <= t) {
+            s.unconfirmedReported = true;
+            out.add(new Decision(Decision.LIQUIDATION_UNCONFIRMED, s.liquidationAt + lifecycle.confirmTimeoutMs(),
+                    s.band, s.band, null, null, s.liquidationId, null, null, null, null));
+        }
+        if (s.holdSince != null && !s.holdEscalated && s.holdSince + lifecycle.holdEscalateAfterMs() <= t) {
+            s.holdEscalated = true;
+            out.add(new Decision(Decision.LIQUIDATION_HOLD_ESCALATED, s.holdSince + lifecycle.holdEscalateAfterMs(),
+                    s.band, s.band, s.holdTrigger, s.holdReason, null, null, null, null, null));
+        }
+        return out;
+    }
+
+    /** The custodian sold the collateral; false when the id is not the pending liquidation's. */
+    public boolean onLiquidationExecuted(FacilityState s, String liquidationId) {
+        if (!s.liquidationPending() || !s.liquidationId.equals(liquidationId)) {
+            return false;
+        }
+        s.liquidationId = null;
+        s.liquidationAt = null;
+        s.unconfirmedReported = false;
+        s.awaitingAmounts = true;
+        return true;
+    }
+
+    /** The custodian could not sell: the facility is re-tested at the last evaluation. Null when the id does not match. */
+    public List<Decision> onLiquidationFailed(FacilityState s, String liquidationId, long t, PriceView last, LiquidationGate gate) {
+        if (!s.liquidationPending() || !s.liquidationId.equals(liquidationId)) {
+            return null;
+        }
+        s.liquidationId = null;
+        s.liquidationAt = null;
+        s.unconfirmedReported = false;
+        List<Decision> out = new ArrayList<>();
+        if (usable(last) && liquidationDue(s, last)) {
+            trigger(s, Decision.THRESHOLD, s.band, last, t, gate, out);
+        }
+        return out;
+    }
+
+    private void evaluate(FacilityState s, PriceView p, long t, boolean riskIncreased, LiquidationGate gate, List<Decision> out) {
+        BigDecimal d = s.outstanding;
+        BigDecimal c = s.collateral;
+        if (c.signum() == 0 && d.signum() > 0) {
+            if (!s.collateralMissing) {
+                s.collateralMissing = true;
+                out.add(Decision.simple(Decision.COLLATERAL_MISSING, t, s.band, s.band, p));
+            }
+            return; // nothing to sell, and no LTV to band
+        }
+        s.collateralMissing = false;
+
+        Band before = s.band;
+        boolean first = before == null;
+        Band from = first ? Band.HEALTHY : before;
+        Band after = LtvMath.band(d, c, p.price(), policy, before);
+        if ((first || riskIncreased) && LtvMath.atOrAbove(d, c, p.price(), policy.initialMargin())) {
+            out.add(Decision.simple(Decision.INITIAL_MARGIN_BREACH, t, from, after, p));
+        }
+        s.band = after;
+
+        if (after.worseThan(from)) {
+            if (after == Band.WARNING) {
+                out.add(Decision.simple(Decision.LTV_WARNING, t, from, after, p));
+            } else if (after == Band.MARGIN_CALL) {
+                issueMarginCall(s, from, t, p, out);
+            }
+            // Entering LIQUIDATION is reported by the trigger (or hold) below.
+        } else if (from.worseThan(after)) {
+            if (s.cureDeadline != null && !after.worseThan(Band.WARNING) && t <= s.cureDeadline) {
+                s.cureDeadline = null;
+                out.add(Decision.simple(Decision.MARGIN_CALL_CURED, t, from, after, p));
+            } else if (after == Band.HEALTHY) {
+                out.add(Decision.simple(Decision.LTV_HEALTHY, t, from, after, p));
+            } else if (after == Band.WARNING) {
+                out.add(Decision.simple(Decision.LTV_WARNING, t, from, after, p));
+            } else if (after == Band.MARGIN_CALL) {
+                issueMarginCall(s, from, t, p, out);
+            }
+        }
+
+        if (liquidationDue(s, p)) {
+            trigger(s, Decision.THRESHOLD, from, p, t, gate, out);
+        }
+    }
+
+    private boolean liquidationDue(FacilityState s, PriceView p) {
+        return !s.liquidationPending() && !s.held() && !s.awaitingAmounts
+                && s.collateral.signum() > 0
+                && LtvMath.atOrAbove(s.outstanding, s.collateral, p.price(), policy.liquidation());
+    }
+
+    private void issueMarginCall(FacilityState s, Band from, long t, PriceView p, List<Decision> out) {
+        if (s.cureDeadline != null) {
+            return; // the running call keeps its deadline
+        }
+        s.cureDeadline = t + policy.curePeriodMs();
+        out.add(new Decision(Decision.MARGIN_CALL_ISSUED, t, from, Band.MARGIN_CALL, null, null, null, null, null, s.cureDeadline, p));
+    }
+
+    private void trigger(FacilityState s, String reason, Band from, PriceView p, long t, LiquidationGate gate, List<Decision> out) {
+        if (s.liquidationPending()) {
+            return;
+        }
+        if (s.collateral.signum() == 0) {
+            if (!s.collateralMissing && s.outstanding.signum() > 0) {
+                s.collateralMissing = true;
+                out.add(Decision.simple(Decision.COLLATERAL_MISSING, t, from, s.band, p));
+            }
+            return;
+        }
+        String holdReason = null;
+        if (!usable(p)) {
+            holdReason = Decision.HOLD_PRICE_UNAVAILABLE;
+        } else if (p.incidentOpen()) {
+            holdReason = Decision.HOLD_DIVERGENCE;
+        } else if (!gate.admit(t)) {
+            holdReason = Decision.HOLD_CIRCUIT_BREAKER;
+        }
+        if (holdReason != null) {
+            if (!s.held()) {
+                s.holdTrigger = reason;
+                s.holdReason = holdReason;
+                s.holdSince = t;
+                s.holdEscalated = false;
+                out.add(new Decision(Decision.LIQUIDATION_HELD, t, from, s.band, reason, holdReason, null, null, null, null, p));
+            }
+            return;
+        }
+        LiquidationSizer.Sizing size =
+                LiquidationSizer.size(s.outstanding, s.collateral, p.price(), policy.liquidationTarget(), baseScale, quoteScale);
+        s.liquidationId = EventIds.of("LIQUIDATION", s.facilityId, t, reason + '|' + p.evaluationId());
+        s.liquidationAt = t;
+        s.unconfirmedReported = false;
+        out.add(new Decision(Decision.LIQUIDATION_TRIGGERED, t, from, s.band, reason, null, s.liquidationId,
+                size.liquidateCollateral(), null, null, p));
+        if (size.shortfall() != null) {
+            out.add(new Decision(Decision.LIQUIDATION_SHORTFALL, t, from, s.band, reason, null, s.liquidationId,
+                    size.liquidateCollateral(), size.shortfall(), null, p));
+        }
+    }
+
+    private void endHoldIfResolved(FacilityState s, PriceView p, LiquidationGate gate, List<Decision> out) {
+        if (!s.held() || Decision.HOLD_CIRCUIT_BREAKER.equals(s.holdReason) || !usable(p) || p.incidentOpen()) {
+            return;
+        }
+        String heldTrigger = s.holdTrigger;
+        Band band = s.band;
+        s.holdTrigger = null;
+        s.holdReason = null;
+        s.holdSince = null;
+        s.holdEscalated = false;
+        BigDecimal level = Decision.THRESHOLD.equals(heldTrigger) ? policy.liquidation() : cureLevel;
+        if (LtvMath.atOrAbove(s.outstanding, s.collateral, p.price(), level)) {
+            trigger(s, heldTrigger, band, p, p.eventTime(), gate, out);
+        } else {
+            out.add(new Decision(Decision.LIQUIDATION_RELEASED, p.eventTime(), band, band, heldTrigger, null, null, null, null, null, p));
+        }
+    }
+
+    private static boolean usable(PriceView p) {
+        return p != null && p.available() && p.price() != null;
+    }
+}
