@@ -7,13 +7,17 @@ import io.collateralrisk.jobs.input.ParseFacilityEvents;
 import io.collateralrisk.jobs.input.ParsePrices;
 import io.collateralrisk.ltv.facility.FacilityInput;
 import io.collateralrisk.ltv.facility.FacilityStage;
+import io.collateralrisk.ltv.lifecycle.BandChangePatterns;
+import io.collateralrisk.ltv.lifecycle.RiskFlag;
+import io.collateralrisk.ltv.ltv.LtvStage;
+import io.collateralrisk.model.LifecycleEvent;
 import io.collateralrisk.jobs.input.ValidateControl;
 import io.collateralrisk.ltv.price.PriceStage;
 import io.collateralrisk.model.DeadLetter;
 import io.collateralrisk.model.PriceTick;
 import io.collateralrisk.model.ReferencePrice;
 import io.collateralrisk.model.config.RiskConfig;
-import io.collateralrisk.sinks.OutputRecord;
+import io.collateralrisk.model.OutputRecord;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
@@ -29,7 +33,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * prices ----------&gt; parse -&gt; watermarks -&gt; [pair] price evaluation -&gt; [pair] feed health -&gt; REFERENCE_PRICE
  *                     |                          |   +-&gt; PRICE_UNAVAILABLE / PRICE_RESTORED
  *                     |                          +-&gt; late ticks ------------------------------+
- * facility-events -&gt; parse -&gt; watermarks -&gt; [facility] facility state (commands for LTV)      |
+ * facility-events -&gt; parse -&gt; watermarks -&gt; [facility] facility state -&gt; [pair#shard] LTV + lifecycle
+ *                     |                          |            (prices fanned out to every shard) -&gt; risk.margin-calls,
+ *                     |                          |            band changes -&gt; [facility] CEP flags   risk.ltv
  *                     |                          +-&gt; unknown facility / policy ---------------+
  * risk-control ----&gt; validate                                                                 |
  *                     +---------------------------------------------------------------------+-&gt; DEAD_LETTER
@@ -65,7 +71,13 @@ public final class RiskJob {
      * @param eventTimeHorizon the last event time any timer may fire at: {@link Long#MAX_VALUE}
      *     live, the last input time in a replay
      */
-    public static DataStream<OutputRecord> build(Inputs inputs, RiskConfig config, long eventTimeHorizon) {
+    /**
+     * What the job emits: records for the output topics, and (in a replay) the cure deadlines that
+     * fall after the last input time, reported rather than fired.
+     */
+    public record Outputs(DataStream<OutputRecord> records, DataStream<LifecycleEvent> unfiredDeadlines) {}
+
+    public static Outputs build(Inputs inputs, RiskConfig config, String codeVersion, long eventTimeHorizon) {
         // Parsing and watermarks stay chained to the source at its parallelism: a shuffle before
         // the watermark assigner would reorder ticks beyond any bounded out-of-orderness.
         int sourceParallelism = inputs.prices().getParallelism();
@@ -86,6 +98,8 @@ public final class RiskJob {
         DataStream<ReferencePrice> referencePrices = FeedHealthStage.apply(prices.evaluations());
 
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(DeadLetters.TAG).union(prices.lateTicks());
+        DataStream<OutputRecord> lifecycle = null;
+        DataStream<LifecycleEvent> unfired = null;
         if (inputs.facilityEvents() != null) {
             int parallelism = inputs.facilityEvents().getParallelism();
             SingleOutputStreamOperator<FacilityInput> facilityEvents = inputs.facilityEvents()
@@ -103,15 +117,27 @@ public final class RiskJob {
                             .uid("facility-watermarks").name("facility watermarks").setParallelism(parallelism),
                     config, eventTimeHorizon);
             deadLetters = deadLetters.union(facilityEvents.getSideOutput(DeadLetters.TAG), facilities.refused());
+
+            LtvStage.Result ltv = LtvStage.apply(referencePrices, facilities.commands(), config, codeVersion, eventTimeHorizon);
+            DataStream<RiskFlag> flags = BandChangePatterns.apply(ltv.bandChanges(), Duration.ofMillis(config.lifecycle().rapidWindowMs()));
+            lifecycle = ltv.events().map(OutputRecord::of).uid("out-lifecycle").name("lifecycle events out")
+                    .union(
+                            ltv.ltv().map(OutputRecord::of).uid("out-ltv").name("ltv out"),
+                            flags.map(RiskFlagOutput::of).uid("out-flags").name("risk flags out"));
+            unfired = ltv.unfiredDeadlines();
         }
         if (inputs.control() != null) {
             deadLetters = deadLetters.union(validate(inputs.control(), config, "validate-risk-control"));
         }
 
-        return referencePrices.map(OutputRecord::of).uid("out-reference-prices").name("reference prices out")
+        DataStream<OutputRecord> records = referencePrices.map(OutputRecord::of).uid("out-reference-prices").name("reference prices out")
                 .union(
                         prices.alerts().map(OutputRecord::of).uid("out-price-alerts").name("price alerts out"),
                         deadLetters.map(OutputRecord::of).uid("out-dead-letters").name("dead letters out"));
+        if (lifecycle != null) {
+            records = records.union(lifecycle);
+        }
+        return new Outputs(records, unfired);
     }
 
     private static DataStream<DeadLetter> validate(DataStream<InputRecord> records, RiskConfig config, String uid) {

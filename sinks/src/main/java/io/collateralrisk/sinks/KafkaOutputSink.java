@@ -1,5 +1,6 @@
 package io.collateralrisk.sinks;
 
+import io.collateralrisk.model.OutputRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -54,7 +55,8 @@ public final class KafkaOutputSink {
                     null,
                     record.eventTime(),
                     record.key().getBytes(StandardCharsets.UTF_8),
-                    record.json().getBytes(StandardCharsets.UTF_8));
+                    // A tombstone (a closed facility on the compacted risk.ltv) has a null value.
+                    record.tombstone() ? null : record.json().getBytes(StandardCharsets.UTF_8));
         }
     }
 }

@@ -8,7 +8,7 @@ import io.collateralrisk.jobs.replay.ReplaySummary;
 import io.collateralrisk.model.Times;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
-import io.collateralrisk.sinks.OutputRecord;
+import io.collateralrisk.model.OutputRecord;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -136,10 +136,11 @@ public final class Demo {
             while (true) {
                 var records = consumer.poll(Duration.ofMillis(500));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    String json = new String(r.value(), StandardCharsets.UTF_8);
+                    boolean tombstone = r.value() == null;
+                    String json = tombstone ? "" : new String(r.value(), StandardCharsets.UTF_8);
                     String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
                     byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>())
-                            .add(new OutputRecord(r.topic(), key, r.timestamp(), "", json));
+                            .add(new OutputRecord(r.topic(), key, r.timestamp(), "", json, tombstone));
                 }
                 // The local cluster shuts down with the job, so the result future, not the status, says when it ended.
                 var result = job.getJobExecutionResult();

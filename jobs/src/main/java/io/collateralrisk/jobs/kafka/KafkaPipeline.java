@@ -1,12 +1,13 @@
 package io.collateralrisk.jobs.kafka;
 
 import io.collateralrisk.jobs.RiskJob;
+import io.collateralrisk.jobs.cli.CodeVersion;
 import io.collateralrisk.jobs.input.InputRecord;
 import io.collateralrisk.jobs.input.KafkaInputDeserializer;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.sinks.KafkaOutputSink;
-import io.collateralrisk.sinks.OutputRecord;
+import io.collateralrisk.model.OutputRecord;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -39,7 +40,7 @@ public final class KafkaPipeline {
                 source(env, bootstrapServers, groupId, Topics.FACILITY_EVENTS, bounded),
                 source(env, bootstrapServers, groupId, Topics.RISK_CONTROL, bounded),
                 true);
-        DataStream<OutputRecord> outputs = RiskJob.build(inputs, config, eventTimeHorizon);
+        DataStream<OutputRecord> outputs = RiskJob.build(inputs, config, CodeVersion.get(), eventTimeHorizon).records();
         outputs.sinkTo(KafkaOutputSink.create(bootstrapServers, delivery, groupId + "-out"))
                 .uid("kafka-outputs")
                 .name("kafka outputs");

@@ -1,14 +1,16 @@
 package io.collateralrisk.jobs.replay;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.collateralrisk.jobs.RiskJob;
+import io.collateralrisk.jobs.cli.CodeVersion;
 import io.collateralrisk.jobs.input.InputRecord;
 import io.collateralrisk.jobs.input.JsonLinesFormat;
+import io.collateralrisk.model.OutputRecord;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.model.json.InputParser;
 import io.collateralrisk.model.json.Json;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.collateralrisk.sinks.OutputRecord;
+import io.collateralrisk.model.json.OutputJson;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -39,6 +41,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * event time, key and id, so the same input gives byte-identical files.
  */
 public final class Replay {
+
+    /** Not a topic: cure deadlines after the replay's last input time, listed in the summary. */
+    public static final String UNFIRED_DEADLINES = "unfired-deadlines";
 
     private final RiskConfig config;
     private final int parallelism;
@@ -99,11 +104,17 @@ public final class Replay {
                 source(env, inputs.get(Topics.FACILITY_EVENTS), Topics.FACILITY_EVENTS),
                 source(env, inputs.get(Topics.RISK_CONTROL), Topics.RISK_CONTROL),
                 false);
-        DataStream<OutputRecord> outputs = RiskJob.build(jobInputs, config, horizon);
+        RiskJob.Outputs outputs = RiskJob.build(jobInputs, config, CodeVersion.get(), horizon);
 
         Path parts = Files.createTempDirectory("risk-replay-");
         try {
-            outputs.sinkTo(new ReplayFileSink(parts)).uid("replay-files").name("replay files");
+            DataStream<OutputRecord> records = outputs.records();
+            if (outputs.unfiredDeadlines() != null) {
+                records = records.union(outputs.unfiredDeadlines()
+                        .map(e -> new OutputRecord(UNFIRED_DEADLINES, e.facilityId(), e.eventTime(), e.eventId(), OutputJson.lifecycleEvent(e), false))
+                        .uid("out-unfired-deadlines").name("unfired deadlines out"));
+            }
+            records.sinkTo(new ReplayFileSink(parts)).uid("replay-files").name("replay files");
             env.execute("risk replay");
             return new Result(readParts(parts), horizon, inputs);
         } finally {
@@ -124,7 +135,7 @@ public final class Replay {
                     JsonNode n = Json.outputReader().readTree(line);
                     OutputRecord r = new OutputRecord(
                             n.get("topic").asText(), n.get("key").asText(), n.get("eventTime").asLong(),
-                            n.get("eventId").asText(), n.get("json").asText());
+                            n.get("eventId").asText(), n.get("json").asText(), n.get("tombstone").asBoolean());
                     byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>()).add(r);
                 }
             }

@@ -2,7 +2,7 @@ package io.collateralrisk.jobs.replay;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.collateralrisk.model.json.Json;
-import io.collateralrisk.sinks.OutputRecord;
+import io.collateralrisk.model.OutputRecord;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +37,8 @@ final class ReplayFileSink implements Sink<OutputRecord> {
                         .put("key", r.key())
                         .put("eventTime", r.eventTime())
                         .put("eventId", r.eventId())
-                        .put("json", r.json());
+                        .put("json", r.json())
+                        .put("tombstone", r.tombstone());
                 out.write(Json.mapper().writeValueAsString(line));
                 out.write('\n');
             }

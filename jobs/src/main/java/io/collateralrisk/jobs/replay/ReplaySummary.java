@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.collateralrisk.model.Times;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.json.Json;
-import io.collateralrisk.sinks.OutputRecord;
+import io.collateralrisk.model.OutputRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import io.collateralrisk.model.Times;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.model.json.BadInputCorpus;
-import io.collateralrisk.sinks.OutputRecord;
+import io.collateralrisk.model.OutputRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

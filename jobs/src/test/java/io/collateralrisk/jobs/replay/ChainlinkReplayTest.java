@@ -11,7 +11,7 @@ import io.collateralrisk.model.SourceKind;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.ConfigLoader;
 import io.collateralrisk.model.config.RiskConfig;
-import io.collateralrisk.sinks.OutputRecord;
+import io.collateralrisk.model.OutputRecord;
 import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.math.BigInteger;

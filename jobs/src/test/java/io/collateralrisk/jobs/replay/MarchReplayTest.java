@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.collateralrisk.jobs.data.BundledPrices;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
-import io.collateralrisk.sinks.OutputRecord;
+import io.collateralrisk.model.OutputRecord;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -28,6 +28,8 @@ public class FacilityState {
 
     /** A triggered liquidation awaiting the custodian. */
     public String liquidationId;
+    /** {@code THRESHOLD} or {@code CURE_EXPIRED}: a failed sale is retried by the rule that caused it. */
+    public String liquidationReason;
     public Long liquidationAt;
     public boolean unconfirmedReported;
 

@@ -83,12 +83,15 @@ public final class LifecycleRules {
      */
     public List<Decision> onAmountsChanged(FacilityState s, boolean riskIncreased, PriceView last, long t, LiquidationGate gate) {
         List<Decision> out = new ArrayList<>();
+        // Less collateral after an executed sale is the sale itself, not a new risk.
+        boolean newRisk = riskIncreased && !s.awaitingAmounts;
         s.liquidationId = null;
+        s.liquidationReason = null;
         s.liquidationAt = null;
         s.unconfirmedReported = false;
         s.awaitingAmounts = false;
         if (s.amountsKnown() && usable(last)) {
-            evaluate(s, last, t, riskIncreased, gate, out);
+            evaluate(s, last, t, newRisk, gate, out);
         }
         return out;
     }
@@ -122,6 +125,7 @@ public final class LifecycleRules {
             return false;
         }
         s.liquidationId = null;
+        s.liquidationReason = null;
         s.liquidationAt = null;
         s.unconfirmedReported = false;
         s.awaitingAmounts = true;
@@ -133,11 +137,19 @@ public final class LifecycleRules {
         if (!s.liquidationPending() || !s.liquidationId.equals(liquidationId)) {
             return null;
         }
+        String reason = s.liquidationReason;
         s.liquidationId = null;
+        s.liquidationReason = null;
         s.liquidationAt = null;
         s.unconfirmedReported = false;
         List<Decision> out = new ArrayList<>();
-        if (usable(last) && liquidationDue(s, last)) {
+        if (!usable(last)) {
+            return out;
+        }
+        // An expired margin call stays expired: its liquidation is retried while the call is uncured.
+        if (Decision.CURE_EXPIRED.equals(reason) && LtvMath.atOrAbove(s.outstanding, s.collateral, last.price(), cureLevel)) {
+            trigger(s, Decision.CURE_EXPIRED, s.band, last, t, gate, out);
+        } else if (liquidationDue(s, last)) {
             trigger(s, Decision.THRESHOLD, s.band, last, t, gate, out);
         }
         return out;
@@ -204,8 +216,8 @@ public final class LifecycleRules {
     }
 
     private void trigger(FacilityState s, String reason, Band from, PriceView p, long t, LiquidationGate gate, List<Decision> out) {
-        if (s.liquidationPending()) {
-            return;
+        if (s.liquidationPending() || s.awaitingAmounts) {
+            return; // a sold facility is not liquidated again on its pre-sale amounts
         }
         if (s.collateral.signum() == 0) {
             if (!s.collateralMissing && s.outstanding.signum() > 0) {
@@ -234,7 +246,10 @@ public final class LifecycleRules {
         }
         LiquidationSizer.Sizing size =
                 LiquidationSizer.size(s.outstanding, s.collateral, p.price(), policy.liquidationTarget(), baseScale, quoteScale);
-        s.liquidationId = EventIds.of("LIQUIDATION", s.facilityId, t, reason + '|' + p.evaluationId());
+        // The amounts' versions make a re-trigger at the same instant after an amount change a new liquidation.
+        s.liquidationId = EventIds.of("LIQUIDATION", s.facilityId, t,
+                reason + '|' + p.evaluationId() + '|' + s.collateralVersion + '|' + s.debtVersion);
+        s.liquidationReason = reason;
         s.liquidationAt = t;
         s.unconfirmedReported = false;
         out.add(new Decision(Decision.LIQUIDATION_TRIGGERED, t, from, s.band, reason, null, s.liquidationId,

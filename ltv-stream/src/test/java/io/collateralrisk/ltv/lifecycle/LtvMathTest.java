@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.collateralrisk.model.config.PolicyConfig;
 import io.collateralrisk.model.config.RiskConfig;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -201,14 +202,29 @@ class LtvMathTest {
     }
 
     @Test
+    void aCureMustEndStrictlyBelowTheCureLevelEvenWhenTheExactAmountIsOnTheGrid() {
+        // Exactly at 0.79 (158,000 / 200,000) is not cured: one smallest unit more of either is.
+        BigDecimal p = dec("20000");
+        assertThat(LtvMath.collateralToCure(dec("158000"), C10, p, CURE_LEVEL, BTC)).isEqualTo(dec("0.00000001"));
+        assertThat(LtvMath.debtToRepayToCure(dec("158000"), C10, p, CURE_LEVEL, USD)).isEqualTo(dec("0.01"));
+        // 158 against 1 at 100 (LTV 1.58): 1 more would land exactly on 0.79, so 1.00000001.
+        assertThat(LtvMath.collateralToCure(dec("158"), dec("1"), dec("100"), CURE_LEVEL, BTC)).isEqualTo(dec("1.00000001"));
+        assertThat(LtvMath.debtToRepayToCure(dec("158"), dec("1"), dec("100"), CURE_LEVEL, USD)).isEqualTo(dec("79.01"));
+    }
+
+    @Test
     void cureAmountsAreTheSmallestThatCure() {
         Random random = new Random(7L);
         BigDecimal btcUnit = dec("0.00000001");
         BigDecimal usdUnit = dec("0.01");
+        int curing = 0;
+        int cured = 0;
         for (int i = 0; i < 2000; i++) {
             BigDecimal c = BigDecimal.valueOf(random.nextInt(2_000_000_000), BTC);
             BigDecimal p = BigDecimal.valueOf(1 + random.nextInt(10_000_000), USD);
-            BigDecimal d = BigDecimal.valueOf(1 + (long) random.nextInt(2_000_000_000) * 10, USD);
+            // LTVs from 0.5 to 1.1, so both sides of the cure level come up; C may be zero.
+            BigDecimal ltv = BigDecimal.valueOf(500_000 + random.nextInt(600_000), 6);
+            BigDecimal d = ltv.multiply(c).multiply(p).setScale(USD, RoundingMode.HALF_EVEN).max(dec("0.01"));
             BigDecimal post = LtvMath.collateralToCure(d, c, p, CURE_LEVEL, BTC);
             BigDecimal repay = LtvMath.debtToRepayToCure(d, c, p, CURE_LEVEL, USD);
             assertThat(post.scale()).isEqualTo(BTC);
@@ -216,13 +232,17 @@ class LtvMathTest {
             assertThat(LtvMath.atOrAbove(d, c.add(post), p, CURE_LEVEL)).isFalse();
             assertThat(LtvMath.atOrAbove(d.subtract(repay), c, p, CURE_LEVEL)).isFalse();
             if (LtvMath.atOrAbove(d, c, p, CURE_LEVEL)) {
+                curing++;
                 assertThat(LtvMath.atOrAbove(d, c.add(post).subtract(btcUnit), p, CURE_LEVEL)).isTrue();
                 assertThat(LtvMath.atOrAbove(d.subtract(repay).add(usdUnit), c, p, CURE_LEVEL)).isTrue();
             } else {
+                cured++;
                 assertThat(post).isZero();
                 assertThat(repay).isZero();
             }
         }
+        assertThat(curing).isGreaterThan(200);
+        assertThat(cured).isGreaterThan(200);
     }
 
     private static void assertTriggerPriceIsTight(BigDecimal d, BigDecimal c, BigDecimal t, int quoteScale) {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.collateralrisk.model.DeadLetter;
 import io.collateralrisk.model.Decimals;
 import io.collateralrisk.model.ExcludedSource;
+import io.collateralrisk.model.LifecycleEvent;
+import io.collateralrisk.model.LtvUpdate;
 import io.collateralrisk.model.PriceAlert;
 import io.collateralrisk.model.ReferencePrice;
 import io.collateralrisk.model.SourcePrice;
@@ -72,6 +74,72 @@ public final class OutputJson {
         n.put("reason", d.reason());
         n.put("detail", d.detail());
         n.put("payload", d.payload());
+        return write(n);
+    }
+
+    public static String lifecycleEvent(LifecycleEvent e) {
+        ObjectNode n = header(e.type(), e.eventId(), e.eventTime());
+        n.put("facilityId", e.facilityId());
+        n.put("borrowerId", e.borrowerId());
+        n.put("custodian", e.custodian());
+        n.put("pair", e.pair());
+        n.put("ltv", Decimals.plain(e.ltv()));
+        n.put("ltvInfinite", e.ltvInfinite());
+        n.put("bandBefore", e.bandBefore());
+        n.put("bandAfter", e.bandAfter());
+        ObjectNode policy = n.putObject("policy");
+        policy.put("name", e.policy());
+        policy.put("initialMargin", Decimals.plain(e.initialMargin()));
+        policy.put("warning", Decimals.plain(e.warning()));
+        policy.put("marginCall", Decimals.plain(e.marginCall()));
+        policy.put("liquidation", Decimals.plain(e.liquidation()));
+        policy.put("liquidationTarget", Decimals.plain(e.liquidationTarget()));
+        policy.put("hysteresis", Decimals.plain(e.hysteresis()));
+        policy.put("curePeriodSeconds", e.curePeriodMs() / 1000);
+        n.put("collateral", Decimals.plain(e.collateral()));
+        n.put("collateralVersion", e.collateralVersion());
+        n.put("outstanding", Decimals.plain(e.outstanding()));
+        n.put("debtVersion", e.debtVersion());
+        n.put("ltvPrice", Decimals.plain(e.ltvPrice()));
+        n.put("evaluationId", e.evaluationId());
+        n.put("incidentOpen", e.incidentOpen());
+        ObjectNode triggers = n.putObject("triggerPrices");
+        triggers.put("warning", Decimals.plain(e.triggerWarning()));
+        triggers.put("marginCall", Decimals.plain(e.triggerMarginCall()));
+        triggers.put("liquidation", Decimals.plain(e.triggerLiquidation()));
+        ObjectNode cure = n.putObject("toCure");
+        cure.put("collateralToPost", Decimals.plain(e.collateralToCure()));
+        cure.put("debtToRepay", Decimals.plain(e.debtToCure()));
+        n.put("cureDeadline", e.cureDeadline() == null ? null : Times.format(e.cureDeadline()));
+        n.put("reason", e.reason());
+        n.put("holdReason", e.holdReason());
+        n.put("liquidationId", e.liquidationId());
+        n.put("liquidateCollateral", Decimals.plain(e.liquidateCollateral()));
+        n.put("shortfall", Decimals.plain(e.shortfall()));
+        n.put("priceDisputed", e.priceDisputed());
+        n.put("appliedLate", e.appliedLate());
+        ArrayNode recipients = n.putArray("recipients");
+        e.recipients().forEach(recipients::add);
+        n.put("configHash", e.configHash());
+        n.put("codeVersion", e.codeVersion());
+        return write(n);
+    }
+
+    public static String ltvUpdate(LtvUpdate u) {
+        ObjectNode n = header(LtvUpdate.TYPE, u.eventId(), u.eventTime());
+        n.put("facilityId", u.facilityId());
+        n.put("pair", u.pair());
+        n.put("policy", u.policy());
+        n.put("band", u.band());
+        n.put("ltv", Decimals.plain(u.ltv()));
+        n.put("ltvInfinite", u.ltvInfinite());
+        n.put("collateral", Decimals.plain(u.collateral()));
+        n.put("outstanding", Decimals.plain(u.outstanding()));
+        n.put("debtPerCollateral", Decimals.plain(u.debtPerCollateral()));
+        n.put("ltvPrice", Decimals.plain(u.ltvPrice()));
+        n.put("evaluationId", u.evaluationId());
+        n.put("closed", u.closed());
+        n.put("configHash", u.configHash());
         return write(n);
     }
 

@@ -1,0 +1,336 @@
+package io.collateralrisk.ltv.ltv;
+
+import io.collateralrisk.ltv.facility.FacilityCommand;
+import io.collateralrisk.ltv.lifecycle.Band;
+import io.collateralrisk.ltv.lifecycle.BandChange;
+import io.collateralrisk.ltv.lifecycle.Decision;
+import io.collateralrisk.ltv.lifecycle.FacilityState;
+import io.collateralrisk.ltv.lifecycle.LifecycleExplainer;
+import io.collateralrisk.ltv.lifecycle.LifecycleRules;
+import io.collateralrisk.ltv.lifecycle.PriceView;
+import io.collateralrisk.model.LifecycleEvent;
+import io.collateralrisk.model.LtvUpdate;
+import io.collateralrisk.model.config.PairConfig;
+import io.collateralrisk.model.config.PolicyConfig;
+import io.collateralrisk.model.config.RiskConfig;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.ListTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * LTV and the margin-call lifecycle, keyed by {@code (pair, shard)}: every facility of a pair
+ * lives in one of {@link LtvStage#SHARDS} shards, and every shard receives every price of its pair.
+ *
+ * <pre>
+ *  FacilityCommand [pair#shard] --+                              +--&gt; LifecycleEvent (risk.margin-calls)
+ *                                 +--&gt; buffered until the        +--&gt; LtvUpdate (risk.ltv, side output)
+ *  PriceUpdate     [pair#shard] --+    watermark passes t --&gt;    +--&gt; BandChange (CEP, side output)
+ *                                      onTimer(t):
+ *                                        1. commands at t (by facility id)  -&gt; LifecycleRules
+ *                                        2. the price at t -&gt; ShardIndex.affectedBy(price) -&gt; LifecycleRules
+ *                                        3. facility timers due at t (deadlines, confirm, escalate)
+ *
+ *  keyed state: facilities (MapState id -&gt; FacilityState), last price, buffered inputs, breaker
+ *  in memory:   ShardIndex (crossing prices, timers), rebuilt from the keyed state after a restore
+ * </pre>
+ *
+ * A price update costs the facilities whose next decision lies between the old and the new price,
+ * not a walk over the shard. Everything happens in event-time order, inputs at one instant in a
+ * fixed order (commands, price, timers: a cure at the deadline's instant wins), so the same input
+ * gives the same events in any interleaving. A command whose time the watermark has passed is
+ * applied at once (facility events are never dropped for lateness). Timers after
+ * {@code eventTimeHorizon} are not fired; cure deadlines among them go to {@link #UNFIRED_DEADLINES}.
+ *
+ * <p>The rules are in {@link LifecycleRules}; this class moves state in and out of them.
+ */
+public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, FacilityCommand, LifecycleEvent> {
+
+    public static final OutputTag<LtvUpdate> LTV = new OutputTag<>("ltv", TypeInformation.of(LtvUpdate.class));
+    public static final OutputTag<BandChange> BAND_CHANGES = new OutputTag<>("band-changes", TypeInformation.of(BandChange.class));
+    /** Cure deadlines after the end of a replay's event time: reported, never fired. */
+    public static final OutputTag<LifecycleEvent> UNFIRED_DEADLINES =
+            new OutputTag<>("unfired-deadlines", TypeInformation.of(LifecycleEvent.class));
+
+    /**
+     * Commands at one instant, by facility; the sort is stable, so one facility's commands keep
+     * the order its (single) facility-stage subtask sent them in.
+     */
+    private static final Comparator<FacilityCommand> COMMAND_ORDER = Comparator.comparing(FacilityCommand::facilityId);
+
+    private final RiskConfig config;
+    private final String codeVersion;
+    private final long eventTimeHorizon;
+
+    private transient MapState<String, FacilityState> facilities;
+    private transient ValueState<PriceView> lastPrice;
+    private transient MapState<Long, List<FacilityCommand>> pendingCommands;
+    private transient MapState<Long, PriceView> pendingPrices;
+    private transient ValueState<List<Long>> recentTriggers;
+    private transient Map<String, ShardIndex> indexes;
+    private transient Map<String, LifecycleRules> rules;
+    private transient LifecycleExplainer explainer;
+    private transient Counter evaluations;
+    private transient Counter unmatchedAnswers;
+
+    public LtvFunction(RiskConfig config, String codeVersion, long eventTimeHorizon) {
+        this.config = config;
+        this.codeVersion = codeVersion;
+        this.eventTimeHorizon = eventTimeHorizon;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        facilities = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("facilities", Types.STRING, TypeInformation.of(FacilityState.class)));
+        lastPrice = getRuntimeContext().getState(new ValueStateDescriptor<>("last-price", TypeInformation.of(PriceView.class)));
+        pendingCommands = getRuntimeContext().getMapState(new MapStateDescriptor<>(
+                "pending-commands", Types.LONG, new ListTypeInfo<>(TypeInformation.of(FacilityCommand.class))));
+        pendingPrices = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("pending-prices", Types.LONG, TypeInformation.of(PriceView.class)));
+        recentTriggers = getRuntimeContext().getState(new ValueStateDescriptor<>("recent-triggers", new ListTypeInfo<>(Types.LONG)));
+        indexes = new HashMap<>();
+        rules = new HashMap<>();
+        explainer = new LifecycleExplainer(config.configHash(), codeVersion);
+        evaluations = getRuntimeContext().getMetricGroup().counter("risk_facility_evaluations");
+        unmatchedAnswers = getRuntimeContext().getMetricGroup().counter("risk_liquidation_answers_unmatched");
+    }
+
+    @Override
+    public void processElement1(PriceUpdate price, Context ctx, Collector<LifecycleEvent> out) throws Exception {
+        PriceView view = new PriceView(price.eventTime(), price.evaluationId(), price.price(), price.available(), price.incidentOpen());
+        if (price.eventTime() <= ctx.timerService().currentWatermark()) {
+            applyPrice(view, ctx, out);
+            return;
+        }
+        pendingPrices.put(price.eventTime(), view);
+        ctx.timerService().registerEventTimeTimer(price.eventTime());
+    }
+
+    @Override
+    public void processElement2(FacilityCommand command, Context ctx, Collector<LifecycleEvent> out) throws Exception {
+        long t = command.eventTime();
+        if (t <= ctx.timerService().currentWatermark()) {
+            applyCommand(command, true, ctx, out);
+            return;
+        }
+        List<FacilityCommand> atT = pendingCommands.get(t);
+        if (atT == null) {
+            atT = new ArrayList<>(2);
+            ctx.timerService().registerEventTimeTimer(t);
+        }
+        atT.add(command);
+        pendingCommands.put(t, atT);
+    }
+
+    @Override
+    public void onTimer(long t, OnTimerContext ctx, Collector<LifecycleEvent> out) throws Exception {
+        if (t > eventTimeHorizon) {
+            reportUnfired(t, ctx);
+            return;
+        }
+        List<FacilityCommand> commands = pendingCommands.get(t);
+        if (commands != null) {
+            pendingCommands.remove(t);
+            commands.sort(COMMAND_ORDER);
+            for (FacilityCommand c : commands) {
+                applyCommand(c, c.appliedLate(), ctx, out);
+            }
+        }
+        PriceView price = pendingPrices.get(t);
+        if (price != null) {
+            pendingPrices.remove(t);
+            applyPrice(price, ctx, out);
+        }
+        ShardIndex index = index(ctx.getCurrentKey());
+        PriceView last = lastPrice.value();
+        for (String id : index.dueAt(t)) {
+            FacilityState s = facilities.get(id);
+            Band before = s.band;
+            List<Decision> decisions = rules(s).onTimer(s, t, last, gate(ctx));
+            store(s, before, decisions, last, t, false, ctx, out);
+        }
+    }
+
+    private void applyCommand(FacilityCommand c, boolean late, Context ctx, Collector<LifecycleEvent> out) throws Exception {
+        ShardIndex index = index(ctx.getCurrentKey());
+        FacilityState s = facilities.get(c.facilityId());
+        PriceView last = lastPrice.value();
+        if (FacilityCommand.CLOSE.equals(c.kind())) {
+            if (s != null) {
+                facilities.remove(c.facilityId());
+                index.remove(c.facilityId());
+                ctx.output(LTV, explainer.ltv(s, s.policy, last, c.eventTime(), c.cause(), true));
+            }
+            return;
+        }
+        if (s == null && !FacilityCommand.UPSERT.equals(c.kind())) {
+            unmatchedAnswers.inc(); // a custodian answer for a facility this stage never saw
+            return;
+        }
+        if (s == null) {
+            s = new FacilityState();
+        }
+        Band before = s.band;
+        List<Decision> decisions;
+        switch (c.kind()) {
+            case FacilityCommand.EXECUTED -> {
+                if (!rules(s).onLiquidationExecuted(s, c.liquidationId())) {
+                    unmatchedAnswers.inc();
+                }
+                decisions = List.of();
+            }
+            case FacilityCommand.FAILED -> {
+                decisions = rules(s).onLiquidationFailed(s, c.liquidationId(), c.eventTime(), last, gate(ctx));
+                if (decisions == null) {
+                    unmatchedAnswers.inc();
+                    decisions = List.of();
+                }
+            }
+            default -> {
+                s.facilityId = c.facilityId();
+                s.borrowerId = c.borrowerId();
+                s.custodian = c.custodian();
+                s.pair = c.pair();
+                s.policy = c.policy();
+                s.collateral = c.collateral();
+                s.collateralVersion = c.collateralVersion();
+                s.outstanding = c.outstanding();
+                s.debtVersion = c.debtVersion();
+                decisions = rules(s).onAmountsChanged(s, c.riskIncreased(), last, c.eventTime(), gate(ctx));
+                if (s.amountsKnown()) {
+                    ctx.output(LTV, explainer.ltv(s, s.policy, last, c.eventTime(), c.cause(), false));
+                }
+            }
+        }
+        store(s, before, decisions, last, c.eventTime(), late, ctx, out);
+    }
+
+    private void applyPrice(PriceView price, Context ctx, Collector<LifecycleEvent> out) throws Exception {
+        lastPrice.update(price);
+        if (!price.available() || price.price() == null) {
+            return; // no band moves while unavailable; deadlines that pass now are held by the timers
+        }
+        ShardIndex index = index(ctx.getCurrentKey());
+        for (String id : index.affectedBy(price.price())) {
+            FacilityState s = facilities.get(id);
+            Band before = s.band;
+            evaluations.inc();
+            List<Decision> decisions = rules(s).onEvaluation(s, price, gate(ctx));
+            store(s, before, decisions, price, price.eventTime(), false, ctx, out);
+        }
+    }
+
+    /**
+     * Persists the facility, re-indexes it, registers its next timer and emits its decisions; a
+     * band move (not a facility's first band) goes to CEP once, named by the event that reported it.
+     */
+    private void store(FacilityState s, Band before, List<Decision> decisions, PriceView last, long t, boolean late, Context ctx,
+            Collector<LifecycleEvent> out) throws Exception {
+        LifecycleRules r = rules(s);
+        PolicyConfig policy = r.policy();
+        facilities.put(s.facilityId, s);
+        long timer = s.nextTimer(config.lifecycle().confirmTimeoutMs(), config.lifecycle().holdEscalateAfterMs());
+        index(ctx.getCurrentKey()).put(s, policy, timer);
+        if (timer != Long.MAX_VALUE) {
+            ctx.timerService().registerEventTimeTimer(timer);
+        }
+        PairConfig pair = config.pair(s.pair);
+        LifecycleEvent reporter = null;
+        for (Decision d : decisions) {
+            LifecycleEvent e = explainer.explain(d, s, s.policy, policy, config.scale(pair.base()), config.scale(pair.quote()), last, late);
+            out.collect(e);
+            if (d.bandAfter() == s.band && d.bandBefore() != d.bandAfter()) {
+                reporter = e;
+            }
+        }
+        if (s.band != before && s.band != null) {
+            if (before != null && reporter != null) {
+                ctx.output(BAND_CHANGES, new BandChange(s.facilityId, s.borrowerId, s.pair, s.policy, t, before, s.band,
+                        reporter.type(), reporter.eventId()));
+            }
+            ctx.output(LTV, explainer.ltv(s, s.policy, last, t, "BAND|" + (last == null ? "-" : last.evaluationId()), false));
+        }
+    }
+
+    private void reportUnfired(long t, OnTimerContext ctx) throws Exception {
+        ShardIndex index = index(ctx.getCurrentKey());
+        for (String id : index.dueAt(t)) {
+            FacilityState s = facilities.get(id);
+            if (s.cureDeadline != null && s.cureDeadline == t) {
+                PairConfig pair = config.pair(s.pair);
+                Decision pending = new Decision("CURE_DEADLINE_PENDING", t, s.band, s.band, null, null, null, null, null, t, null);
+                ctx.output(UNFIRED_DEADLINES, explainer.explain(pending, s, s.policy, rules(s).policy(),
+                        config.scale(pair.base()), config.scale(pair.quote()), lastPrice.value(), false));
+            }
+        }
+    }
+
+    private ShardIndex index(String shardKey) throws Exception {
+        ShardIndex index = indexes.get(shardKey);
+        if (index == null) {
+            // First use of this shard since the operator (re)started: rebuild from keyed state.
+            index = new ShardIndex();
+            for (FacilityState s : facilities.values()) {
+                index.put(s, rules(s).policy(), s.nextTimer(config.lifecycle().confirmTimeoutMs(), config.lifecycle().holdEscalateAfterMs()));
+            }
+            indexes.put(shardKey, index);
+        }
+        return index;
+    }
+
+    private LifecycleRules rules(FacilityState s) {
+        return rules.computeIfAbsent(s.policy + '|' + s.pair, k -> {
+            PairConfig pair = config.pair(s.pair);
+            return new LifecycleRules(config.policies().get(s.policy), config.lifecycle(),
+                    config.scale(pair.base()), config.scale(pair.quote()));
+        });
+    }
+
+    /**
+     * The circuit breaker of this shard: at most its share of {@code circuitBreaker.maxLiquidations}
+     * triggers within {@code circuitBreaker.window}. Shards split the pair's limit evenly (rounded
+     * up), so the breaker opens no later than the pair-wide rule would.
+     */
+    private LifecycleRules.LiquidationGate gate(Context ctx) {
+        int limit = (config.lifecycle().circuitBreakerMaxLiquidations() + LtvStage.SHARDS - 1) / LtvStage.SHARDS;
+        long window = config.lifecycle().circuitBreakerWindowMs();
+        return t -> {
+            try {
+                List<Long> recent = recentTriggers.value();
+                List<Long> kept = new ArrayList<>();
+                if (recent != null) {
+                    for (Iterator<Long> it = recent.iterator(); it.hasNext(); ) {
+                        long at = it.next();
+                        if (at > t - window) {
+                            kept.add(at);
+                        }
+                    }
+                }
+                if (kept.size() >= limit) {
+                    recentTriggers.update(kept);
+                    return false;
+                }
+                kept.add(t);
+                recentTriggers.update(kept);
+                return true;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+}

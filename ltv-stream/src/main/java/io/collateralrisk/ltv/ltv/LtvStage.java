@@ -1,0 +1,56 @@
+package io.collateralrisk.ltv.ltv;
+
+import io.collateralrisk.ltv.facility.FacilityCommand;
+import io.collateralrisk.ltv.lifecycle.BandChange;
+import io.collateralrisk.model.LifecycleEvent;
+import io.collateralrisk.model.LtvUpdate;
+import io.collateralrisk.model.PriceStatus;
+import io.collateralrisk.model.ReferencePrice;
+import io.collateralrisk.model.config.RiskConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/** Wires the LTV stage: prices fanned out to every shard of their pair, commands to their facility's shard. */
+public final class LtvStage {
+
+    /** Shards per pair. Part of the state layout: changing it needs a state migration. */
+    public static final int SHARDS = 8;
+    public static final String UID = "ltv-lifecycle";
+
+    private LtvStage() {}
+
+    /** What the stage emits. */
+    public record Result(
+            DataStream<LifecycleEvent> events, DataStream<LtvUpdate> ltv, DataStream<BandChange> bandChanges,
+            DataStream<LifecycleEvent> unfiredDeadlines) {}
+
+    public static String shardOf(String pair, String facilityId) {
+        return pair + '#' + Math.floorMod(facilityId.hashCode(), SHARDS);
+    }
+
+    public static Result apply(
+            DataStream<ReferencePrice> prices, DataStream<FacilityCommand> commands, RiskConfig config, String codeVersion,
+            long eventTimeHorizon) {
+        DataStream<PriceUpdate> fannedOut = prices
+                .flatMap((ReferencePrice r, org.apache.flink.util.Collector<PriceUpdate> out) -> {
+                    for (int shard = 0; shard < SHARDS; shard++) {
+                        out.collect(new PriceUpdate(r.pair() + '#' + shard, r.pair(), r.eventTime(), r.evaluationId(),
+                                r.price(), r.status() == PriceStatus.OK, r.incidentOpen()));
+                    }
+                })
+                .returns(TypeInformation.of(PriceUpdate.class))
+                .uid("ltv-price-fan-out")
+                .name("price to LTV shards");
+        SingleOutputStreamOperator<LifecycleEvent> events = fannedOut
+                .keyBy(PriceUpdate::shardKey, Types.STRING)
+                .connect(commands.keyBy(c -> shardOf(c.pair(), c.facilityId()), Types.STRING))
+                .process(new LtvFunction(config, codeVersion, eventTimeHorizon))
+                .uid(UID)
+                .name("LTV and lifecycle")
+                .returns(LifecycleEvent.class);
+        return new Result(events, events.getSideOutput(LtvFunction.LTV), events.getSideOutput(LtvFunction.BAND_CHANGES),
+                events.getSideOutput(LtvFunction.UNFIRED_DEADLINES));
+    }
+}

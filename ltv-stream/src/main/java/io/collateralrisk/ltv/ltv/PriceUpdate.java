@@ -1,0 +1,6 @@
+package io.collateralrisk.ltv.ltv;
+
+import java.math.BigDecimal;
+
+/** A pair's LTV price at one evaluation, sent to each LTV shard of the pair. */
+public record PriceUpdate(String shardKey, String pair, long eventTime, String evaluationId, BigDecimal price, boolean available, boolean incidentOpen) {}
