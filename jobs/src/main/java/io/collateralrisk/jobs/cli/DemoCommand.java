@@ -12,15 +12,19 @@ import picocli.CommandLine.Option;
         description = {
             "Runs the whole pipeline on embedded defaults: a local Kafka broker (KRaft) on free ports,",
             "the bundled March 2023 BTC-USD data of three venues published to 'prices', and the job on an",
-            "in-JVM Flink MiniCluster from Kafka to Kafka; prints progress and a summary, then cleans up."
+            "in-JVM Flink MiniCluster from Kafka to Kafka, with a generated loan book on facility-events;",
+            "prints progress and a summary (margin calls, cures, liquidations, worst facilities), then cleans up."
         })
 public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--parallelism", defaultValue = "2", paramLabel = "N", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
+    @Option(names = "--facilities", defaultValue = "5000", paramLabel = "N", description = "Facilities in the generated loan book (default: ${DEFAULT-VALUE}).")
+    int facilities;
+
     @Override
     public Integer call() throws Exception {
-        return new Demo(System.out, parallelism).run();
+        return new Demo(System.out, parallelism, facilities).run();
     }
 }

@@ -2,6 +2,8 @@ package io.collateralrisk.jobs.demo;
 
 import io.collateralrisk.jobs.RiskJob;
 import io.collateralrisk.jobs.data.BundledPrices;
+import io.collateralrisk.jobs.data.LoanBook;
+import java.math.BigDecimal;
 import io.collateralrisk.jobs.kafka.KafkaPipeline;
 import io.collateralrisk.jobs.kafka.LocalKafkaBroker;
 import io.collateralrisk.jobs.replay.ReplaySummary;
@@ -48,12 +50,18 @@ public final class Demo {
             "{\"type\":\"PRICE_TICK\",\"eventTime\":\"2023-03-10T10:00:00Z\",\"pair\":\"BTC-USD\",\"source\":\"kraken\",\"kind\":\"EXCHANGE\",\"price\":\"-5\"}",
             "not json at all");
 
+    private static final long LOAN_BOOK_SEED = 20230310L;
+    /** Near the first reference price of the data (9 March 2023, 00:01 UTC). */
+    private static final BigDecimal OPENING_PRICE = new BigDecimal("21700");
+
     private final PrintStream out;
     private final int parallelism;
+    private final int facilities;
 
-    public Demo(PrintStream out, int parallelism) {
+    public Demo(PrintStream out, int parallelism, int facilities) {
         this.out = out;
         this.parallelism = parallelism;
+        this.facilities = facilities;
     }
 
     public int run() throws Exception {
@@ -62,14 +70,21 @@ public final class Demo {
         out.println("Collateral-risk monitor demo: March 2023 BTC-USD (Coinbase, Binance.US, Kraken), real 1-minute data");
         List<String> ticks = BundledPrices.exchangeTicks(PAIR, BundledPrices.MARCH_2023_BTC_USD);
         long horizon = ticks.stream().mapToLong(Demo::eventTimeOf).max().orElseThrow();
+        LoanBook book = new LoanBook(LOAN_BOOK_SEED, facilities, PAIR, OPENING_PRICE, eventTimeOf(ticks.get(0)) - 60_000,
+                new BigDecimal("0.40"), new BigDecimal("0.95"));
+        List<String> bookEvents = book.events();
+        out.printf("Loan book: %d facilities on %s, seed %d, opening LTVs spread evenly from %s to %s at %s USD,%n"
+                + "           collateral 0.5 to 50 BTC, policies standard (3/4) and tri-party (1/4), opened %s%n",
+                book.count(), PAIR, book.seed(), book.minLtv(), book.maxLtv(), book.openingPrice(), Times.format(book.openedAt()));
 
         out.println("[1/4] starting a local Kafka broker (KRaft) ...");
         try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
             broker.createTopics(KafkaPipeline.topicPartitions(), KafkaPipeline.topicConfigs());
             out.println("      broker at " + broker.bootstrapServers());
 
-            out.println("[2/4] publishing " + ticks.size() + " price ticks and " + BAD_RECORDS.size() + " malformed records to 'prices' ...");
-            publish(broker.bootstrapServers(), ticks);
+            out.println("[2/4] publishing " + bookEvents.size() + " facility events, " + ticks.size() + " price ticks and "
+                    + BAD_RECORDS.size() + " malformed records ...");
+            publish(broker.bootstrapServers(), ticks, bookEvents);
 
             out.println("[3/4] running the job on a Flink MiniCluster (parallelism " + parallelism + ", exactly-once output) ...");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration());
@@ -100,7 +115,7 @@ public final class Demo {
         return conf;
     }
 
-    private void publish(String bootstrap, List<String> ticks) {
+    private void publish(String bootstrap, List<String> ticks, List<String> facilityEvents) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -108,6 +123,11 @@ public final class Demo {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (String event : facilityEvents) {
+                int start = event.indexOf("\"facilityId\":\"") + 14;
+                producer.send(new ProducerRecord<>(Topics.FACILITY_EVENTS, null, eventTimeOf(event),
+                        event.substring(start, event.indexOf('"', start)), event));
+            }
             int i = 0;
             for (String tick : ticks) {
                 producer.send(new ProducerRecord<>(Topics.PRICES, null, eventTimeOf(tick), PAIR, tick));
@@ -147,9 +167,9 @@ public final class Demo {
                 boolean ended = result.isDone();
                 if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(3)) {
                     lastProgress = System.nanoTime();
-                    out.printf("      %-8s reference prices %6d | price alerts %3d | dead letters %3d%n",
+                    out.printf("      %-8s reference prices %6d | lifecycle events %5d | price alerts %3d | dead letters %3d%n",
                             ended ? "finished" : "running", size(byTopic, Topics.REFERENCE_PRICES),
-                            size(byTopic, Topics.PRICE_ALERTS), size(byTopic, Topics.DEAD_LETTER));
+                            size(byTopic, Topics.MARGIN_CALLS), size(byTopic, Topics.PRICE_ALERTS), size(byTopic, Topics.DEAD_LETTER));
                 }
                 if (ended) {
                     result.get(); // throws with the cause if the job failed
@@ -168,14 +188,17 @@ public final class Demo {
 
     private static java.util.Optional<String> lowest(Map<String, List<OutputRecord>> byTopic) {
         String best = null;
-        java.math.BigDecimal min = null;
+        BigDecimal min = null;
         for (OutputRecord r : byTopic.getOrDefault(Topics.REFERENCE_PRICES, List.of())) {
+            if (!r.topic().equals(Topics.REFERENCE_PRICES)) {
+                continue;
+            }
             int i = r.json().indexOf("\"price\":\"");
             if (i < 0) {
                 continue;
             }
             int start = i + 9;
-            java.math.BigDecimal price = new java.math.BigDecimal(r.json().substring(start, r.json().indexOf('"', start)));
+            BigDecimal price = new java.math.BigDecimal(r.json().substring(start, r.json().indexOf('"', start)));
             if (min == null || price.compareTo(min) < 0) {
                 min = price;
                 best = price.toPlainString() + " USD at " + Times.format(r.eventTime());

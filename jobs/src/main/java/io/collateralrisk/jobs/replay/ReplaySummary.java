@@ -8,6 +8,9 @@ import io.collateralrisk.model.OutputRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -57,10 +60,69 @@ public final class ReplaySummary {
             reasons.merge(n.get("topic").asText() + " " + n.get("reason").asText(), 1, Integer::sum);
         }
         section(s, "Dead letters by topic and reason", reasons);
+        lifecycle(s, byTopic);
         if (outDir != null) {
             s.append("\nOutput files: ").append(outDir.toAbsolutePath()).append("/<topic>.jsonl\n");
         }
         return s.toString();
+    }
+
+    /** Margin calls, cures and liquidations; the worst facilities; deadlines left running. */
+    private static void lifecycle(StringBuilder s, Map<String, List<OutputRecord>> byTopic) {
+        List<OutputRecord> events = byTopic.getOrDefault(Topics.MARGIN_CALLS, List.of());
+        List<OutputRecord> ltv = byTopic.getOrDefault(Topics.LTV, List.of());
+        if (events.isEmpty() && ltv.isEmpty()) {
+            return;
+        }
+        Map<String, Integer> byType = new TreeMap<>();
+        List<JsonNode> liquidations = new ArrayList<>();
+        for (OutputRecord r : events) {
+            JsonNode n = read(r);
+            byType.merge(n.get("type").asText(), 1, Integer::sum);
+            if ("LIQUIDATION_TRIGGERED".equals(n.get("type").asText())) {
+                liquidations.add(n);
+            }
+        }
+        section(s, "Lifecycle events by type", byType);
+
+        if (!liquidations.isEmpty()) {
+            s.append("\nLiquidations triggered (first 10)\n");
+            s.append(String.format("  %-24s %-10s %-12s %10s %14s %16s%n", "time", "facility", "reason", "ltv", "price", "sell collateral"));
+            liquidations.stream().limit(10).forEach(n -> s.append(String.format("  %-24s %-10s %-12s %10s %14s %16s%n",
+                    n.get("eventTime").asText(), n.get("facilityId").asText(), n.get("reason").asText(),
+                    n.get("ltv").asText(), n.get("ltvPrice").asText(), n.get("liquidateCollateral").asText())));
+        }
+
+        // The latest line per facility on risk.ltv; worst first by debt per unit of collateral.
+        Map<String, JsonNode> latest = new TreeMap<>();
+        for (OutputRecord r : ltv) {
+            JsonNode n = read(r);
+            if (n.get("closed").asBoolean()) {
+                latest.remove(n.get("facilityId").asText());
+            } else {
+                latest.put(n.get("facilityId").asText(), n);
+            }
+        }
+        List<JsonNode> worst = latest.values().stream()
+                .filter(n -> !n.get("debtPerCollateral").isNull())
+                .sorted(Comparator.comparing((JsonNode n) -> new BigDecimal(n.get("debtPerCollateral").asText())).reversed())
+                .limit(10)
+                .toList();
+        if (!worst.isEmpty()) {
+            s.append("\nWorst facilities by debt per unit of collateral (their latest risk.ltv line; LTV = debtPerCollateral / price)\n");
+            s.append(String.format("  %-10s %-10s %-12s %10s %18s%n", "facility", "policy", "band", "ltv", "debtPerCollateral"));
+            for (JsonNode n : worst) {
+                s.append(String.format("  %-10s %-10s %-12s %10s %18s%n", n.get("facilityId").asText(), n.get("policy").asText(),
+                        n.get("band").asText(), n.get("ltv").asText(), n.get("debtPerCollateral").asText()));
+            }
+        }
+
+        List<OutputRecord> unfired = byTopic.getOrDefault(Replay.UNFIRED_DEADLINES, List.of());
+        s.append("\nCure deadlines after the last input time (not fired): ").append(unfired.size()).append('\n');
+        unfired.stream().limit(10).forEach(r -> {
+            JsonNode n = read(r);
+            s.append(String.format("  %-10s deadline %s%n", n.get("facilityId").asText(), n.get("cureDeadline").asText()));
+        });
     }
 
     private static void section(StringBuilder s, String title, Map<String, Integer> counts) {
