@@ -173,7 +173,12 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         if (FacilityCommand.CLOSE.equals(c.kind())) {
             if (s != null) {
                 facilities.remove(c.facilityId());
-                index.remove(c.facilityId());
+                long timer = index.remove(c.facilityId());
+                // A closed facility leaves no timer behind, unless others of the shard share the instant.
+                if (timer != Long.MAX_VALUE && !index.hasTimerAt(timer) && !pendingCommands.contains(timer)
+                        && !pendingPrices.contains(timer)) {
+                    ctx.timerService().deleteEventTimeTimer(timer);
+                }
                 ctx.output(LTV, explainer.ltv(s, s.policy, last, c.eventTime(), c.cause(), true));
             }
             return;

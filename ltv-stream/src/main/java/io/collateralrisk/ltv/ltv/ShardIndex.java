@@ -88,15 +88,22 @@ final class ShardIndex {
         }
     }
 
-    void remove(String facilityId) {
+    /** @return the facility's timer instant before removal, or {@link Long#MAX_VALUE} */
+    long remove(String facilityId) {
         Entry e = entries.remove(facilityId);
         if (e == null) {
-            return;
+            return Long.MAX_VALUE;
         }
         removeFrom(worsenAt, e.worsen(), facilityId);
         removeFrom(improveAbove, e.improve(), facilityId);
         removeFrom(timers, e.timer() == Long.MAX_VALUE ? null : e.timer(), facilityId);
         retestAlways.remove(facilityId);
+        return e.timer();
+    }
+
+    /** Whether any facility still needs a timer at {@code t}. */
+    boolean hasTimerAt(long t) {
+        return timers.containsKey(t);
     }
 
     /** The facilities a usable price can move, in id order (so gate admissions are deterministic). */
