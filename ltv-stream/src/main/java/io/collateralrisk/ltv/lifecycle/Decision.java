@@ -42,6 +42,11 @@ public record Decision(
     public static final String HOLD_DIVERGENCE = "DIVERGENCE_INCIDENT";
     public static final String HOLD_CIRCUIT_BREAKER = "CIRCUIT_BREAKER";
 
+    Decision withCureDeadline(Long deadline) {
+        return new Decision(type, eventTime, bandBefore, bandAfter, reason, holdReason, liquidationId, liquidateCollateral,
+                shortfall, deadline, price);
+    }
+
     static Decision simple(String type, long t, Band before, Band after, PriceView price) {
         return new Decision(type, t, before, after, null, null, null, null, null, null, price);
     }

@@ -103,7 +103,12 @@ public final class LifecycleRules {
             long deadline = s.cureDeadline;
             s.cureDeadline = null;
             if (!s.liquidationPending()) {
+                int first = out.size();
                 trigger(s, Decision.CURE_EXPIRED, s.band, last, deadline, gate, out);
+                // The expired deadline stays on the record: an auditor sees which call ran out.
+                for (int i = first; i < out.size(); i++) {
+                    out.set(i, out.get(i).withCureDeadline(deadline));
+                }
             }
         }
         if (s.liquidationAt != null && !s.unconfirmedReported && s.liquidationAt + lifecycle.confirmTimeoutMs() <= t) {
@@ -151,6 +156,8 @@ public final class LifecycleRules {
             trigger(s, Decision.CURE_EXPIRED, s.band, last, t, gate, out);
         } else if (liquidationDue(s, last)) {
             trigger(s, Decision.THRESHOLD, s.band, last, t, gate, out);
+        } else if (s.band == Band.MARGIN_CALL && s.cureDeadline == null) {
+            issueMarginCall(s, s.band, t, last, out); // left in margin call with no call running
         }
         return out;
     }
@@ -199,6 +206,17 @@ public final class LifecycleRules {
         if (liquidationDue(s, p)) {
             trigger(s, Decision.THRESHOLD, from, p, t, gate, out);
         }
+        // In MARGIN_CALL with no call running once a liquidation is no longer in progress (its
+        // amounts arrived, it was released): the borrower gets a new call and a new deadline.
+        if (s.band == Band.MARGIN_CALL && s.cureDeadline == null && liquidationIdle(s) && out.stream().noneMatch(
+                decision -> Decision.MARGIN_CALL_ISSUED.equals(decision.type()))) {
+            issueMarginCall(s, s.band, t, p, out);
+        }
+    }
+
+    /** No liquidation triggered, held or awaiting its new amounts. */
+    private static boolean liquidationIdle(FacilityState s) {
+        return !s.liquidationPending() && !s.held() && !s.awaitingAmounts;
     }
 
     private boolean liquidationDue(FacilityState s, PriceView p) {
@@ -208,8 +226,8 @@ public final class LifecycleRules {
     }
 
     private void issueMarginCall(FacilityState s, Band from, long t, PriceView p, List<Decision> out) {
-        if (s.cureDeadline != null) {
-            return; // the running call keeps its deadline
+        if (s.cureDeadline != null || !liquidationIdle(s)) {
+            return; // the running call keeps its deadline; a liquidation in progress is not called again
         }
         s.cureDeadline = t + policy.curePeriodMs();
         out.add(new Decision(Decision.MARGIN_CALL_ISSUED, t, from, Band.MARGIN_CALL, null, null, null, null, null, s.cureDeadline, p));

@@ -162,7 +162,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             FacilityState s = facilities.get(id);
             Band before = s.band;
             List<Decision> decisions = rules(s).onTimer(s, t, last, gate(ctx));
-            store(s, before, decisions, last, t, false, ctx, out);
+            store(s, before, decisions, last, t, false, null, ctx, out);
         }
     }
 
@@ -217,12 +217,10 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 s.outstanding = c.outstanding();
                 s.debtVersion = c.debtVersion();
                 decisions = rules(s).onAmountsChanged(s, c.riskIncreased(), last, c.eventTime(), gate(ctx));
-                if (s.amountsKnown()) {
-                    ctx.output(LTV, explainer.ltv(s, s.policy, last, c.eventTime(), c.cause(), false));
-                }
             }
         }
-        store(s, before, decisions, last, c.eventTime(), late, ctx, out);
+        boolean facilityChanged = FacilityCommand.UPSERT.equals(c.kind()) && s.amountsKnown();
+        store(s, before, decisions, last, c.eventTime(), late, facilityChanged ? c.cause() : null, ctx, out);
     }
 
     private void applyPrice(PriceView price, Context ctx, Collector<LifecycleEvent> out) throws Exception {
@@ -236,16 +234,17 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             Band before = s.band;
             evaluations.inc();
             List<Decision> decisions = rules(s).onEvaluation(s, price, gate(ctx));
-            store(s, before, decisions, price, price.eventTime(), false, ctx, out);
+            store(s, before, decisions, price, price.eventTime(), false, null, ctx, out);
         }
     }
 
     /**
      * Persists the facility, re-indexes it, registers its next timer and emits its decisions; a
-     * band move (not a facility's first band) goes to CEP once, named by the event that reported it.
+     * band move (not a facility's first band) goes to CEP once, named by the event that reported it;
+     * one {@code risk.ltv} line when the facility's record (then {@code facilityCause}) or its band changed.
      */
-    private void store(FacilityState s, Band before, List<Decision> decisions, PriceView last, long t, boolean late, Context ctx,
-            Collector<LifecycleEvent> out) throws Exception {
+    private void store(FacilityState s, Band before, List<Decision> decisions, PriceView last, long t, boolean late,
+            String facilityCause, Context ctx, Collector<LifecycleEvent> out) throws Exception {
         LifecycleRules r = rules(s);
         PolicyConfig policy = r.policy();
         facilities.put(s.facilityId, s);
@@ -263,12 +262,14 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 reporter = e;
             }
         }
-        if (s.band != before && s.band != null) {
-            if (before != null && reporter != null) {
-                ctx.output(BAND_CHANGES, new BandChange(s.facilityId, s.borrowerId, s.pair, s.policy, t, before, s.band,
-                        reporter.type(), reporter.eventId()));
-            }
-            ctx.output(LTV, explainer.ltv(s, s.policy, last, t, "BAND|" + (last == null ? "-" : last.evaluationId()), false));
+        boolean bandMoved = s.band != before && s.band != null;
+        if (bandMoved && before != null && reporter != null) {
+            ctx.output(BAND_CHANGES, new BandChange(s.facilityId, s.borrowerId, s.pair, s.policy, t, before, s.band,
+                    reporter.type(), reporter.eventId()));
+        }
+        if (facilityCause != null || bandMoved) {
+            String cause = facilityCause != null ? facilityCause : "BAND|" + (last == null ? "-" : last.evaluationId());
+            ctx.output(LTV, explainer.ltv(s, s.policy, last, t, cause, false));
         }
     }
 

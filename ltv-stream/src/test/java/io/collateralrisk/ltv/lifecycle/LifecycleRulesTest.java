@@ -494,9 +494,12 @@ class LifecycleRulesTest {
             eval(T0, LTV_050);
             only(eval(T1, LTV_0909), LIQUIDATION_TRIGGERED);
             String first = s.liquidationId;
-            // Down from LIQUIDATION into MARGIN_CALL with no call running: a call is issued.
-            assertBands(only(eval(T1 + MINUTE, LTV_0862), MARGIN_CALL_ISSUED), LIQUIDATION, MARGIN_CALL);
-            assertThat(rules.onLiquidationFailed(s, first, T2, last, OPEN)).isEmpty();
+            // Down from LIQUIDATION into MARGIN_CALL while the sale is in progress: no call yet.
+            assertThat(eval(T1 + MINUTE, LTV_0862)).isEmpty();
+            assertThat(s.band).isEqualTo(Band.MARGIN_CALL);
+            // The sale failed and LTV is below liquidation: the borrower gets a margin call now.
+            Decision call = only(rules.onLiquidationFailed(s, first, T2, last, OPEN), MARGIN_CALL_ISSUED);
+            assertThat(call.cureDeadline()).isEqualTo(T2 + 48 * HOUR);
             assertThat(s.liquidationPending()).isFalse();
             // Nothing pending any more: the next reach of the threshold triggers.
             assertThat(only(eval(T3, LTV_0909), LIQUIDATION_TRIGGERED).reason()).isEqualTo(THRESHOLD);
