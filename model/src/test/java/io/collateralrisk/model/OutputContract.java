@@ -35,7 +35,12 @@ public final class OutputContract {
                     .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                     .build();
 
-    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    /** The $id prefix of every published schema: {@code <prefix><name>} is {@code docs/schemas/<name>.schema.json}. */
+    private static final String ID_PREFIX = "urn:collateralrisk:schema:";
+
+    /** Resolves a $ref to another published schema (a shared shape, by its $id) from the same directory. */
+    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(
+            SpecVersion.VersionFlag.V202012, builder -> builder.schemaLoaders(loaders -> loaders.schemas(OutputContract::schemaText)));
     private static final Map<String, JsonSchema> SCHEMAS = new ConcurrentHashMap<>();
 
     private static volatile Path schemaDir;
@@ -82,6 +87,22 @@ public final class OutputContract {
                 throw new UncheckedIOException("cannot read " + file, e);
             }
         });
+    }
+
+    /** The text of the published schema with this $id, or null for any other IRI. */
+    private static String schemaText(String iri) {
+        if (!iri.startsWith(ID_PREFIX) || !iri.substring(ID_PREFIX.length()).matches("[A-Za-z0-9_-]+")) {
+            return null;
+        }
+        Path file = schemaDir().resolve(iri.substring(ID_PREFIX.length()) + ".schema.json");
+        if (!Files.isRegularFile(file)) {
+            throw new AssertionError("a schema refers to " + iri + ", but " + file + " does not exist");
+        }
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
     }
 
     /** Tests run with their module as working directory: the schemas live at the repository root. */

@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks, printed with the machine's core count.",
-        subcommands = BenchCommand.Prices.class)
+        subcommands = {BenchCommand.Prices.class, BenchLtvCommand.class})
 public final class BenchCommand implements Runnable {
 
     @CommandLine.Spec

@@ -258,7 +258,8 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         for (Decision d : decisions) {
             LifecycleEvent e = explainer.explain(d, s, s.policy, policy, config.scale(pair.base()), config.scale(pair.quote()), last, late);
             out.collect(e);
-            if (d.bandAfter() == s.band && d.bandBefore() != d.bandAfter()) {
+            // A shortfall accompanies the trigger that reported the move; it does not name it.
+            if (d.bandAfter() == s.band && d.bandBefore() != d.bandAfter() && !Decision.LIQUIDATION_SHORTFALL.equals(d.type())) {
                 reporter = e;
             }
         }

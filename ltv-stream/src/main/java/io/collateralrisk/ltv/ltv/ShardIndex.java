@@ -29,7 +29,7 @@ import java.util.TreeSet;
  * down), so a facility may be re-tested one step early but never missed; the decision itself
  * compares exact amounts. Not checkpointed: rebuilt from the keyed state after a restore.
  */
-final class ShardIndex {
+public final class ShardIndex {
 
     private static final int KEY_SCALE = 10;
 
@@ -41,12 +41,12 @@ final class ShardIndex {
 
     private record Entry(BigDecimal worsen, BigDecimal improve, long timer) {}
 
-    int size() {
+    public int size() {
         return entries.size();
     }
 
     /** (Re-)indexes a facility from its state. */
-    void put(FacilityState s, PolicyConfig policy, long timer) {
+    public void put(FacilityState s, PolicyConfig policy, long timer) {
         remove(s.facilityId);
         BigDecimal worsen = null;
         BigDecimal improve = null;
@@ -89,7 +89,7 @@ final class ShardIndex {
     }
 
     /** @return the facility's timer instant before removal, or {@link Long#MAX_VALUE} */
-    long remove(String facilityId) {
+    public long remove(String facilityId) {
         Entry e = entries.remove(facilityId);
         if (e == null) {
             return Long.MAX_VALUE;
@@ -102,12 +102,12 @@ final class ShardIndex {
     }
 
     /** Whether any facility still needs a timer at {@code t}. */
-    boolean hasTimerAt(long t) {
+    public boolean hasTimerAt(long t) {
         return timers.containsKey(t);
     }
 
     /** The facilities a usable price can move, in id order (so gate admissions are deterministic). */
-    TreeSet<String> affectedBy(BigDecimal price) {
+    public TreeSet<String> affectedBy(BigDecimal price) {
         TreeSet<String> ids = new TreeSet<>(retestAlways);
         worsenAt.tailMap(price, true).values().forEach(ids::addAll);
         improveAbove.headMap(price, false).values().forEach(ids::addAll);
@@ -115,7 +115,7 @@ final class ShardIndex {
     }
 
     /** Facilities with a timer at or before {@code t}, in id order. */
-    TreeSet<String> dueAt(long t) {
+    public TreeSet<String> dueAt(long t) {
         TreeSet<String> ids = new TreeSet<>();
         timers.headMap(t, true).values().forEach(ids::addAll);
         return ids;

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.collateralrisk.model.DeadLetter;
 import io.collateralrisk.model.EventIds;
 import io.collateralrisk.model.ExcludedSource;
+import io.collateralrisk.model.LifecycleEvent;
+import io.collateralrisk.model.LtvUpdate;
 import io.collateralrisk.model.OutputContract;
 import io.collateralrisk.model.PriceAlert;
 import io.collateralrisk.model.PriceStatus;
@@ -17,12 +19,17 @@ import io.collateralrisk.model.PriceTick;
 import io.collateralrisk.model.ReferencePrice;
 import io.collateralrisk.model.SourceKind;
 import io.collateralrisk.model.SourcePrice;
+import io.collateralrisk.model.Times;
 import io.collateralrisk.model.config.ConfigLoader;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -188,6 +195,523 @@ class OutputJsonContractTest {
     void deadLetterWithoutDetailOrPayload() {
         DeadLetter d = DeadLetter.of(T, "facility-events", "facility-events.jsonl:17", "MALFORMED_JSON", null, null);
         OutputContract.assertValid(OutputJson.deadLetter(d));
+    }
+
+    // ---------------------------------------------------------------- lifecycle events (risk.margin-calls)
+
+    private static final String FACILITY = "F-1";
+    private static final long HOUR = 3_600_000L;
+    /** The standard policy's cure period. */
+    private static final long CURE = 48 * HOUR;
+
+    /**
+     * A lifecycle event of facility F-1 (standard policy, 1.5 BTC against 76,500.00 USD), filled in
+     * the way the lifecycle explains its decisions; each test changes what its type needs.
+     */
+    private static final class Lifecycle {
+        String type;
+        long t = T;
+        BigDecimal collateral = new BigDecimal("1.50000000");
+        long collateralVersion = 3;
+        BigDecimal outstanding = new BigDecimal("76500.00");
+        long debtVersion = 7;
+        BigDecimal ltv;
+        boolean ltvInfinite;
+        String bandBefore;
+        String bandAfter;
+        BigDecimal ltvPrice;
+        String evaluationId;
+        boolean incidentOpen;
+        BigDecimal triggerWarning = new BigDecimal("72857.14");
+        BigDecimal triggerMarginCall = new BigDecimal("63750.00");
+        BigDecimal triggerLiquidation = new BigDecimal("56666.66");
+        BigDecimal collateralToCure;
+        BigDecimal debtToCure;
+        Long cureDeadline;
+        String reason;
+        String holdReason;
+        String liquidationId;
+        BigDecimal liquidateCollateral;
+        BigDecimal shortfall;
+        boolean priceDisputed;
+        boolean appliedLate;
+
+        Lifecycle(String type, String bandBefore, String bandAfter) {
+            this.type = type;
+            this.bandBefore = bandBefore;
+            this.bandAfter = bandAfter;
+        }
+
+        /** Decided at the evaluation of {@code t} with LTV price {@code price} (null: that evaluation was unavailable). */
+        Lifecycle at(long t, String price) {
+            this.t = t;
+            this.evaluationId = EventIds.evaluationId(PAIR, t);
+            this.ltvPrice = dec(price);
+            this.ltv = ltvPrice == null ? null
+                    : outstanding.divide(collateral.multiply(ltvPrice), MathContext.DECIMAL64).setScale(6, RoundingMode.HALF_EVEN);
+            return this;
+        }
+
+        Lifecycle toCure(String collateralToPost, String debtToRepay) {
+            this.collateralToCure = dec(collateralToPost);
+            this.debtToCure = dec(debtToRepay);
+            return this;
+        }
+
+        Lifecycle liquidation(String reason, String liquidateCollateral) {
+            this.reason = reason;
+            this.liquidationId = EventIds.of("LIQUIDATION", FACILITY, t, reason + '|' + evaluationId + '|' + collateralVersion + '|' + debtVersion);
+            this.liquidateCollateral = dec(liquidateCollateral);
+            return this;
+        }
+
+        LifecycleEvent build() {
+            String cause = (evaluationId == null ? "-" : evaluationId) + '|' + (liquidationId == null ? "" : liquidationId)
+                    + '|' + collateralVersion + '|' + debtVersion;
+            List<String> recipients = type.startsWith("LIQUIDATION_") ? List.of("borrower", "lender", "custodian")
+                    : type.equals("INITIAL_MARGIN_BREACH") || type.equals("COLLATERAL_MISSING") ? List.of("lender")
+                    : List.of("borrower", "lender");
+            return new LifecycleEvent(
+                    EventIds.of(type, FACILITY, t, cause), type, t, FACILITY, "B-1", "bitgo", PAIR,
+                    ltv, ltvInfinite, bandBefore, bandAfter,
+                    "standard", new BigDecimal("0.60"), new BigDecimal("0.70"), new BigDecimal("0.80"), new BigDecimal("0.90"),
+                    new BigDecimal("0.60"), new BigDecimal("0.01"), CURE,
+                    collateral, collateralVersion, outstanding, debtVersion, ltvPrice, evaluationId, incidentOpen,
+                    triggerWarning, triggerMarginCall, triggerLiquidation, collateralToCure, debtToCure, cureDeadline,
+                    reason, holdReason, liquidationId, liquidateCollateral, shortfall, priceDisputed, appliedLate,
+                    recipients, HASH, "1.4.0");
+        }
+
+        String json() {
+            return OutputJson.lifecycleEvent(build());
+        }
+    }
+
+    private static Lifecycle marginCallIssued() {
+        Lifecycle e = new Lifecycle("MARGIN_CALL_ISSUED", "WARNING", "MARGIN_CALL").at(T, "60000.00").toCure("0.11392406", "5400.01");
+        e.cureDeadline = T + CURE;
+        return e;
+    }
+
+    private static Lifecycle thresholdTrigger() {
+        Lifecycle e = new Lifecycle("LIQUIDATION_TRIGGERED", "MARGIN_CALL", "LIQUIDATION").at(T + 6 * HOUR, "55000.00")
+                .toCure("0.26064442", "11325.01").liquidation("THRESHOLD", "1.22727273");
+        e.cureDeadline = T + CURE;
+        return e;
+    }
+
+    private static Lifecycle heldForUnavailablePrice() {
+        // The cure deadline passed while the pair was below quorum: held, at the unavailable evaluation.
+        Lifecycle e = new Lifecycle("LIQUIDATION_HELD", "MARGIN_CALL", "MARGIN_CALL").at(T + CURE, null);
+        e.reason = "CURE_EXPIRED";
+        e.holdReason = "PRICE_UNAVAILABLE";
+        return e;
+    }
+
+    @Test
+    void initialMarginBreachAtAFirstEvaluation() throws Exception {
+        String json = new Lifecycle("INITIAL_MARGIN_BREACH", "HEALTHY", "HEALTHY").at(T, "78000.00").json();
+        OutputContract.assertValid(json);
+
+        JsonNode n = tree(json);
+        assertThat(n.get("ltv").asText()).isEqualTo("0.653846");
+        assertThat(n.get("policy").get("curePeriodSeconds").asLong()).isEqualTo(172_800);
+        assertThat(n.get("recipients").toString()).isEqualTo("[\"lender\"]");
+        // The id rule docs/schemas/README.md publishes.
+        String evaluationId = uuidOf("EVALUATION|BTC-USD|" + T + "|");
+        assertThat(n.get("eventId").asText()).isEqualTo(uuidOf("INITIAL_MARGIN_BREACH|F-1|" + T + "|" + evaluationId + "||3|7"));
+    }
+
+    @Test
+    void ltvWarningAppliedLate() {
+        Lifecycle e = new Lifecycle("LTV_WARNING", "HEALTHY", "WARNING").at(T, "72000.00");
+        e.appliedLate = true;
+        OutputContract.assertValid(e.json());
+    }
+
+    @Test
+    void marginCallIssuedWithItsDeadlineAndWhatItTakesToCure() throws Exception {
+        String json = marginCallIssued().json();
+        OutputContract.assertValid(json);
+        JsonNode n = tree(json);
+        assertThat(n.get("cureDeadline").asText()).isEqualTo("2024-03-03T12:00:00.000Z");
+        assertThat(n.get("toCure").get("collateralToPost").asText()).isEqualTo("0.11392406");
+    }
+
+    @Test
+    void marginCallIssuedDuringADivergenceIncident() {
+        Lifecycle e = marginCallIssued();
+        e.incidentOpen = true;
+        e.priceDisputed = true;
+        OutputContract.assertValid(e.json());
+    }
+
+    @Test
+    void marginCallCured() {
+        OutputContract.assertValid(new Lifecycle("MARGIN_CALL_CURED", "MARGIN_CALL", "WARNING").at(T + 20 * HOUR, "72000.00").json());
+    }
+
+    @Test
+    void ltvHealthy() {
+        OutputContract.assertValid(new Lifecycle("LTV_HEALTHY", "WARNING", "HEALTHY").at(T, "98000.00").json());
+    }
+
+    @Test
+    void liquidationTriggeredAtTheThreshold() throws Exception {
+        String json = thresholdTrigger().json();
+        OutputContract.assertValid(json);
+        JsonNode n = tree(json);
+        assertThat(n.get("liquidateCollateral").asText()).isEqualTo("1.22727273");
+        assertThat(n.get("recipients").toString()).isEqualTo("[\"borrower\",\"lender\",\"custodian\"]");
+    }
+
+    @Test
+    void liquidationTriggeredWhenTheCurePeriodExpired() {
+        // At the deadline's instant, priced at the last evaluation before it; the record names the deadline that expired.
+        Lifecycle e = new Lifecycle("LIQUIDATION_TRIGGERED", "MARGIN_CALL", "MARGIN_CALL").at(T + CURE - 60_000, "63000.00")
+                .toCure("0.03707053", "1845.01");
+        e.t = T + CURE;
+        e.cureDeadline = T + CURE;
+        e.liquidation("CURE_EXPIRED", "0.78571429");
+        OutputContract.assertValid(e.json());
+    }
+
+    @Test
+    void liquidationShortfall() throws Exception {
+        Lifecycle e = new Lifecycle("LIQUIDATION_SHORTFALL", "MARGIN_CALL", "LIQUIDATION").at(T + 6 * HOUR, "50000.00")
+                .toCure("0.43670887", "17250.01").liquidation("THRESHOLD", "1.50000000");
+        e.shortfall = new BigDecimal("1500.00");
+        String json = e.json();
+        OutputContract.assertValid(json);
+        assertThat(tree(json).get("shortfall").asText()).isEqualTo("1500.00");
+    }
+
+    @Test
+    void liquidationUnconfirmed() {
+        Lifecycle trigger = thresholdTrigger();
+        // Taken by the confirmation timer, at the pair's last evaluation: the trigger's own.
+        Lifecycle e = new Lifecycle("LIQUIDATION_UNCONFIRMED", "LIQUIDATION", "LIQUIDATION").at(trigger.t, "55000.00")
+                .toCure("0.26064442", "11325.01");
+        e.t = trigger.t + 30 * 60_000;
+        e.liquidationId = trigger.liquidationId;
+        e.cureDeadline = T + CURE;
+        OutputContract.assertValid(e.json());
+    }
+
+    @Test
+    void liquidationUnconfirmedWithoutAnyEvaluationOfThePair() {
+        // A timer decision on a pair that has no evaluation left to cite: no price, no LTV, no evaluation id.
+        Lifecycle e = new Lifecycle("LIQUIDATION_UNCONFIRMED", "LIQUIDATION", "LIQUIDATION");
+        e.t = T + 30 * 60_000;
+        e.liquidationId = thresholdTrigger().liquidationId;
+        OutputContract.assertValid(e.json());
+    }
+
+    @Test
+    void liquidationHeldForEachReason() {
+        OutputContract.assertValid(heldForUnavailablePrice().json());
+
+        Lifecycle divergence = new Lifecycle("LIQUIDATION_HELD", "MARGIN_CALL", "LIQUIDATION").at(T, "55000.00").toCure("0.26064442", "11325.01");
+        divergence.reason = "THRESHOLD";
+        divergence.holdReason = "DIVERGENCE_INCIDENT";
+        divergence.incidentOpen = true;
+        OutputContract.assertValid(divergence.json());
+
+        Lifecycle breaker = new Lifecycle("LIQUIDATION_HELD", "WARNING", "LIQUIDATION").at(T, "55000.00").toCure("0.26064442", "11325.01");
+        breaker.reason = "THRESHOLD";
+        breaker.holdReason = "CIRCUIT_BREAKER";
+        OutputContract.assertValid(breaker.json());
+    }
+
+    @Test
+    void liquidationReleased() {
+        // The price is back after the deadline and below the cure level: the expired call's liquidation is no longer due.
+        Lifecycle e = new Lifecycle("LIQUIDATION_RELEASED", "MARGIN_CALL", "MARGIN_CALL").at(T + CURE + 7 * 60_000, "72000.00")
+                .toCure("0.00000000", "0.00");
+        e.reason = "CURE_EXPIRED";
+        OutputContract.assertValid(e.json());
+    }
+
+    @Test
+    void liquidationHoldEscalated() {
+        Lifecycle e = heldForUnavailablePrice();
+        e.type = "LIQUIDATION_HOLD_ESCALATED";
+        e.t = T + CURE + 30 * 60_000;
+        OutputContract.assertValid(e.json());
+    }
+
+    @Test
+    void collateralMissingAtAFirstEvaluation() throws Exception {
+        Lifecycle e = new Lifecycle("COLLATERAL_MISSING", null, null).at(T, "60000.00");
+        e.collateral = new BigDecimal("0");
+        e.ltv = null;
+        e.ltvInfinite = true;
+        e.triggerWarning = null;
+        e.triggerMarginCall = null;
+        e.triggerLiquidation = null;
+        String json = e.json();
+        OutputContract.assertValid(json);
+        assertThat(json).contains("\"bandBefore\":null", "\"bandAfter\":null", "\"ltv\":null", "\"ltvInfinite\":true");
+    }
+
+    @Test
+    void collateralMissingInMarginCallWithADeadlineRunning() {
+        Lifecycle e = new Lifecycle("COLLATERAL_MISSING", "MARGIN_CALL", "MARGIN_CALL").at(T + HOUR, "60000.00")
+                .toCure("1.61392406", "76500.00");
+        e.collateral = new BigDecimal("0.00000000");
+        e.collateralVersion = 4;
+        e.ltv = null;
+        e.ltvInfinite = true;
+        e.triggerWarning = null;
+        e.triggerMarginCall = null;
+        e.triggerLiquidation = null;
+        e.cureDeadline = T + CURE;
+        OutputContract.assertValid(e.json());
+    }
+
+    // ---------------------------------------------------------------- LTV (risk.ltv)
+
+    private static LtvUpdate ltvUpdate(String band, String ltv, String collateral, String outstanding, String perCollateral,
+            String price, boolean priced, boolean infinite, boolean closed, String cause) {
+        return new LtvUpdate(EventIds.of(LtvUpdate.TYPE, FACILITY, T, cause), T, FACILITY, PAIR, "standard", band, dec(ltv),
+                infinite, dec(collateral), dec(outstanding), dec(perCollateral), dec(price),
+                priced ? EventIds.evaluationId(PAIR, T) : null, closed, HASH);
+    }
+
+    @Test
+    void ltvOnABandChange() throws Exception {
+        String json = OutputJson.ltvUpdate(ltvUpdate("MARGIN_CALL", "0.850000", "1.50000000", "76500.00", "51000", "60000.00",
+                true, false, false, "BAND|" + EventIds.evaluationId(PAIR, T)));
+        OutputContract.assertValid(json);
+        assertThat(tree(json).get("debtPerCollateral").asText()).isEqualTo("51000");
+    }
+
+    @Test
+    void ltvBeforeThePairHasAPrice() {
+        OutputContract.assertValid(OutputJson.ltvUpdate(
+                ltvUpdate(null, null, "1.50000000", "76500.00", "51000", null, false, false, false, "DEBT|7")));
+    }
+
+    @Test
+    void ltvAtAnUnavailableEvaluation() {
+        OutputContract.assertValid(OutputJson.ltvUpdate(
+                ltvUpdate("WARNING", null, "2.00000000", "100000.00", "50000", null, true, false, false, "COLLATERAL|4")));
+    }
+
+    @Test
+    void ltvWithZeroCollateral() {
+        OutputContract.assertValid(OutputJson.ltvUpdate(
+                ltvUpdate(null, null, "0", "76500.00", null, "60000.00", true, true, false, "COLLATERAL|4")));
+    }
+
+    @Test
+    void ltvTombstoneAsAReplayFileWritesIt() throws Exception {
+        String json = OutputJson.ltvUpdate(ltvUpdate("HEALTHY", "0.000000", "1.50000000", "0.00", "0", "60000.00",
+                true, false, true, "CLOSED"));
+        OutputContract.assertValid(json);
+        assertThat(tree(json).get("closed").asBoolean()).isTrue();
+        // A facility closed before both amounts were reported.
+        OutputContract.assertValid(OutputJson.ltvUpdate(ltvUpdate(null, null, null, null, null, null, false, false, true, "CLOSED")));
+    }
+
+    // ---------------------------------------------------------------- CEP flags (risk.margin-calls)
+
+    /** One matched band change, as RiskFlagOutput writes it. */
+    private static ObjectNode change(String from, String to, String eventType, long t) {
+        ObjectNode c = MAPPER.createObjectNode();
+        if (from == null) {
+            c.putNull("from");
+        } else {
+            c.put("from", from);
+        }
+        return c.put("to", to)
+                .put("eventType", eventType)
+                .put("eventTime", Times.format(t))
+                .put("cause", EventIds.of(eventType, FACILITY, t, EventIds.evaluationId(PAIR, t) + "||3|7"));
+    }
+
+    /** A flag line in RiskFlagOutput's field order. */
+    private static String flag(String type, ObjectNode... changes) {
+        ObjectNode last = changes[changes.length - 1];
+        long t = Times.parseIso(last.get("eventTime").asText());
+        List<String> causes = new ArrayList<>();
+        for (ObjectNode c : changes) {
+            causes.add(c.get("cause").asText());
+        }
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("type", type);
+        n.put("eventId", EventIds.of(type, FACILITY, t, String.join(",", causes)));
+        n.put("eventTime", last.get("eventTime").asText());
+        n.put("facilityId", FACILITY);
+        n.put("borrowerId", "B-1");
+        n.put("pair", PAIR);
+        n.put("policy", "standard");
+        n.putArray("changes").addAll(List.of(changes));
+        n.putArray("recipients").add("lender");
+        return n.toString();
+    }
+
+    @Test
+    void rapidDeteriorationAfterAStart() {
+        OutputContract.assertValid(flag("RAPID_DETERIORATION",
+                change("HEALTHY", "WARNING", "LTV_WARNING", T),
+                change("WARNING", "LIQUIDATION", "LIQUIDATION_TRIGGERED", T + 10 * 60_000)));
+    }
+
+    @Test
+    void rapidDeteriorationInOneJump() {
+        OutputContract.assertValid(flag("RAPID_DETERIORATION", change("HEALTHY", "MARGIN_CALL", "MARGIN_CALL_ISSUED", T)));
+    }
+
+    @Test
+    void repeatedMarginCalls() {
+        OutputContract.assertValid(flag("REPEATED_MARGIN_CALLS",
+                change("WARNING", "MARGIN_CALL", "MARGIN_CALL_ISSUED", T),
+                change("WARNING", "MARGIN_CALL", "MARGIN_CALL_ISSUED", T + 50 * HOUR),
+                change("HEALTHY", "MARGIN_CALL", "MARGIN_CALL_ISSUED", T + 120 * HOUR)));
+    }
+
+    // ---------------------------------------------------------------- lifecycle, LTV and flag contract breaks
+
+    /** Refused, with {@code mentioning} among the violations (not merely somewhere in the quoted line). */
+    private static void assertRejected(ObjectNode n, String mentioning) {
+        assertThatThrownBy(() -> OutputContract.assertValid(n.toString()))
+                .isInstanceOf(AssertionError.class)
+                .satisfies(e -> assertThat(e.getMessage().substring(0, e.getMessage().indexOf("\nline: "))).contains(mentioning));
+    }
+
+    @Test
+    void checkerRejectsATriggerWithoutItsLiquidation() throws Exception {
+        ObjectNode noId = tree(thresholdTrigger().json());
+        noId.putNull("liquidationId");
+        assertRejected(noId, "liquidationId");
+
+        ObjectNode noSize = tree(thresholdTrigger().json());
+        noSize.putNull("liquidateCollateral");
+        assertRejected(noSize, "liquidateCollateral");
+
+        ObjectNode noReason = tree(thresholdTrigger().json());
+        noReason.putNull("reason");
+        assertRejected(noReason, "reason");
+
+        ObjectNode manual = tree(thresholdTrigger().json());
+        manual.put("reason", "MANUAL");
+        assertRejected(manual, "reason");
+
+        ObjectNode duringIncident = tree(thresholdTrigger().json());
+        duringIncident.put("incidentOpen", true);
+        assertRejected(duringIncident, "incidentOpen");
+    }
+
+    @Test
+    void checkerRejectsAnUnknownBand() throws Exception {
+        ObjectNode n = tree(marginCallIssued().json());
+        n.put("bandBefore", "CRITICAL");
+        assertRejected(n, "bandBefore");
+
+        ObjectNode ltv = tree(OutputJson.ltvUpdate(ltvUpdate("MARGIN_CALL", "0.850000", "1.50000000", "76500.00", "51000",
+                "60000.00", true, false, false, "DEBT|8")));
+        ltv.put("band", "margin_call");
+        assertRejected(ltv, "band");
+
+        ObjectNode flag = tree(flag("RAPID_DETERIORATION", change("HEALTHY", "MARGIN_CALL", "MARGIN_CALL_ISSUED", T)));
+        ((ObjectNode) flag.get("changes").get(0)).put("from", "GOOD");
+        assertRejected(flag, "from");
+    }
+
+    @Test
+    void checkerRejectsNumbersWhereDecimalStringsAreRequired() throws Exception {
+        ObjectNode price = tree(marginCallIssued().json());
+        price.put("ltvPrice", new BigDecimal("60000.00"));
+        assertRejected(price, "ltvPrice");
+
+        ObjectNode threshold = tree(marginCallIssued().json());
+        ((ObjectNode) threshold.get("policy")).put("marginCall", 0.80);
+        assertRejected(threshold, "marginCall");
+
+        ObjectNode perCollateral = tree(OutputJson.ltvUpdate(ltvUpdate("MARGIN_CALL", "0.850000", "1.50000000", "76500.00",
+                "51000", "60000.00", true, false, false, "DEBT|8")));
+        perCollateral.put("debtPerCollateral", 51000);
+        assertRejected(perCollateral, "debtPerCollateral");
+
+        ObjectNode negative = tree(marginCallIssued().json());
+        negative.put("collateral", "-1.50000000");
+        assertRejected(negative, "collateral");
+    }
+
+    @Test
+    void checkerRejectsOtherLifecycleContractBreaks() throws Exception {
+        ObjectNode noDeadline = tree(marginCallIssued().json());
+        noDeadline.putNull("cureDeadline");
+        assertRejected(noDeadline, "cureDeadline");
+
+        ObjectNode noHoldReason = tree(heldForUnavailablePrice().json());
+        noHoldReason.putNull("holdReason");
+        assertRejected(noHoldReason, "holdReason");
+
+        ObjectNode unknownHold = tree(heldForUnavailablePrice().json());
+        unknownHold.put("holdReason", "MAINTENANCE");
+        assertRejected(unknownHold, "holdReason");
+
+        ObjectNode custodianOnAWarning = tree(new Lifecycle("LTV_WARNING", "HEALTHY", "WARNING").at(T, "72000.00").json());
+        custodianOnAWarning.putArray("recipients").add("borrower").add("lender").add("custodian");
+        assertRejected(custodianOnAWarning, "recipients");
+
+        ObjectNode disputedCure = tree(new Lifecycle("MARGIN_CALL_CURED", "MARGIN_CALL", "WARNING").at(T, "72000.00").json());
+        disputedCure.put("priceDisputed", true);
+        assertRejected(disputedCure, "MARGIN_CALL_ISSUED");
+
+        ObjectNode infiniteWithValue = tree(marginCallIssued().json());
+        infiniteWithValue.put("ltvInfinite", true);
+        assertRejected(infiniteWithValue, "ltv");
+
+        ObjectNode extraPolicyField = tree(marginCallIssued().json());
+        ((ObjectNode) extraPolicyField.get("policy")).put("maxLtv", "0.95");
+        assertRejected(extraPolicyField, "maxLtv");
+
+        ObjectNode noCodeVersion = tree(marginCallIssued().json());
+        noCodeVersion.remove("codeVersion");
+        assertRejected(noCodeVersion, "codeVersion");
+
+        ObjectNode badDeadline = tree(marginCallIssued().json());
+        badDeadline.put("cureDeadline", "2024-03-03T12:00:00Z");
+        assertRejected(badDeadline, "cureDeadline");
+    }
+
+    @Test
+    void checkerRejectsOtherLtvAndFlagContractBreaks() throws Exception {
+        ObjectNode openWithoutAmounts = tree(OutputJson.ltvUpdate(ltvUpdate(null, null, null, null, null, null, false, false, true, "CLOSED")));
+        openWithoutAmounts.put("closed", false);
+        assertRejected(openWithoutAmounts, "collateral");
+
+        ObjectNode twoCalls = tree(flag("REPEATED_MARGIN_CALLS",
+                change("WARNING", "MARGIN_CALL", "MARGIN_CALL_ISSUED", T),
+                change("WARNING", "MARGIN_CALL", "MARGIN_CALL_ISSUED", T + 50 * HOUR)));
+        assertRejected(twoCalls, "changes");
+
+        ObjectNode noDeterioration = tree(flag("RAPID_DETERIORATION", change("MARGIN_CALL", "LIQUIDATION", "LIQUIDATION_TRIGGERED", T)));
+        assertRejected(noDeterioration, "changes");
+
+        ObjectNode toBorrower = tree(flag("RAPID_DETERIORATION", change("HEALTHY", "MARGIN_CALL", "MARGIN_CALL_ISSUED", T)));
+        toBorrower.putArray("recipients").add("borrower").add("lender");
+        assertRejected(toBorrower, "recipients");
+    }
+
+    static Stream<String> newOutputTypes() {
+        return Stream.of("INITIAL_MARGIN_BREACH", "LTV_WARNING", "MARGIN_CALL_ISSUED", "MARGIN_CALL_CURED", "LIQUIDATION_TRIGGERED",
+                "LIQUIDATION_SHORTFALL", "LIQUIDATION_UNCONFIRMED", "LIQUIDATION_HELD", "LIQUIDATION_RELEASED",
+                "LIQUIDATION_HOLD_ESCALATED", "COLLATERAL_MISSING", "LTV_HEALTHY", "LTV", "RAPID_DETERIORATION", "REPEATED_MARGIN_CALLS");
+    }
+
+    /** Each type has its own schema, and the shared shape it refers to resolves: a bare record is refused for what it lacks. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("newOutputTypes")
+    void everyNewTypeHasItsSchema(String type) {
+        assertThatThrownBy(() -> OutputContract.assertValid("{\"type\":\"" + type + "\"}"))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("violates docs/schemas/" + type + ".schema.json")
+                .hasMessageContaining("eventId")
+                .hasMessageContaining("facilityId");
     }
 
     // ---------------------------------------------------------------- the checker itself

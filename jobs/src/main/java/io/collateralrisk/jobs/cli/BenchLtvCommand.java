@@ -1,0 +1,96 @@
+package io.collateralrisk.jobs.cli;
+
+import io.collateralrisk.jobs.bench.LtvShardBenchmark;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/risk bench ltv}: price updates on one LTV shard, indexed against the naive walk. */
+@Command(
+        name = "ltv",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Price updates per second on one LTV shard holding N facilities, the indexed way the job",
+            "does it against a naive walk that re-evaluates every facility, and the heap used per",
+            "facility (state and index). JMH, forks 1. Takes a few minutes; --quick for a smoke run."
+        })
+public final class BenchLtvCommand implements Callable<Integer> {
+
+    @Option(names = "--facilities", split = ",", defaultValue = "10000,100000,1000000", paramLabel = "N[,N...]",
+            description = "Facilities on the shard (default: ${DEFAULT-VALUE}).")
+    List<Integer> facilities;
+
+    @Option(names = "--quick", description = "Short JMH iterations; figures are rough.")
+    boolean quick;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        out.printf(Locale.ROOT, "bench ltv: %d cores, %s %s, max heap %,d MB%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);
+        Map<Integer, Long> heap = new TreeMap<>();
+        for (int n : facilities) {
+            System.err.printf(Locale.ROOT, "bench: heap of %,d facilities ...%n", n);
+            heap.put(n, LtvShardBenchmark.heapPerFacility(n));
+        }
+
+        TimeValue time = quick ? TimeValue.milliseconds(300) : TimeValue.seconds(2);
+        var options = new OptionsBuilder()
+                .include(Pattern.quote(LtvShardBenchmark.class.getName()) + "\\.")
+                .param("facilities", facilities.stream().map(String::valueOf).toArray(String[]::new))
+                .forks(1)
+                .jvmArgsAppend("-Xmx6g")
+                .warmupIterations(quick ? 1 : 2)
+                .warmupTime(time)
+                .measurementIterations(quick ? 2 : 5)
+                .measurementTime(time)
+                .shouldFailOnError(true)
+                .verbosity(VerboseMode.SILENT)
+                .build();
+        System.err.println("bench: JMH (load average " + ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() + ") ...");
+        Collection<RunResult> results = new Runner(options).run();
+
+        Map<Integer, double[]> byN = new TreeMap<>(); // quietIndexed, quietNaive, walkIndexed (us/update), walk evaluations per update
+        for (RunResult r : results) {
+            int n = Integer.parseInt(r.getParams().getParam("facilities"));
+            double[] row = byN.computeIfAbsent(n, k -> new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN});
+            String method = r.getParams().getBenchmark();
+            double us = r.getPrimaryResult().getScore();
+            if (method.endsWith(".quietIndexed")) {
+                row[0] = us;
+            } else if (method.endsWith(".quietNaive")) {
+                row[1] = us;
+            } else if (method.endsWith(".walkIndexed")) {
+                row[2] = us;
+                var evaluations = r.getSecondaryResults().get("evaluations");
+                // Aux counters are rates in the benchmark's time unit (per microsecond here); times the
+                // microseconds per update gives evaluations per update.
+                row[3] = evaluations == null ? Double.NaN : evaluations.getScore() * us;
+            }
+        }
+        out.printf(Locale.ROOT, "%n%12s %16s %16s %10s %16s %14s %12s%n", "facilities", "quiet indexed",
+                "quiet naive", "ratio", "walk indexed", "evals/update", "heap/facility");
+        out.printf(Locale.ROOT, "%12s %16s %16s %10s %16s %14s %12s%n", "", "(updates/s)", "(updates/s)", "", "(updates/s)", "", "(bytes)");
+        for (var e : byN.entrySet()) {
+            double[] r = e.getValue();
+            out.printf(Locale.ROOT, "%,12d %,16.0f %,16.1f %,10.0f %,16.0f %,14.1f %,12d%n", e.getKey(), 1e6 / r[0], 1e6 / r[1],
+                    r[1] / r[0], 1e6 / r[2], r[3], heap.getOrDefault(e.getKey(), -1L));
+        }
+        out.println("\nquiet: the price alternates a cent apart, no facility changes band; walk: 0.05% steps.");
+        out.println("ratio: naive time per update over indexed time per update.");
+        return 0;
+    }
+}
