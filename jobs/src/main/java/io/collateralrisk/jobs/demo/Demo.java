@@ -96,7 +96,7 @@ public final class Demo {
             out.println("[4/4] done in " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s; ticks read: "
                     + (ticks.size() + BAD_RECORDS.size()));
             out.println();
-            out.print(ReplaySummary.render(byTopic, horizon, null));
+            out.print(ReplaySummary.render(byTopic, horizon, config, null));
             lowest(byTopic).ifPresent(line -> out.println("\nLowest reference price: " + line));
             out.println();
             out.println("Where to look next:");

@@ -8,7 +8,10 @@ import io.collateralrisk.model.OutputRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import io.collateralrisk.model.config.PolicyConfig;
+import io.collateralrisk.model.config.RiskConfig;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,11 +23,11 @@ public final class ReplaySummary {
 
     private ReplaySummary() {}
 
-    public static String render(Replay.Result result, Path outDir) {
-        return render(result.byTopic(), result.eventTimeHorizon(), outDir);
+    public static String render(Replay.Result result, RiskConfig config, Path outDir) {
+        return render(result.byTopic(), result.eventTimeHorizon(), config, outDir);
     }
 
-    public static String render(Map<String, List<OutputRecord>> byTopic, long horizon, Path outDir) {
+    public static String render(Map<String, List<OutputRecord>> byTopic, long horizon, RiskConfig config, Path outDir) {
         StringBuilder s = new StringBuilder();
         s.append("Event time ends at ").append(horizon == Long.MIN_VALUE ? "-" : Times.format(horizon)).append('\n');
         s.append('\n').append(String.format("%-24s %10s%n", "output topic", "records"));
@@ -60,7 +63,7 @@ public final class ReplaySummary {
             reasons.merge(n.get("topic").asText() + " " + n.get("reason").asText(), 1, Integer::sum);
         }
         section(s, "Dead letters by topic and reason", reasons);
-        lifecycle(s, byTopic);
+        lifecycle(s, byTopic, config);
         if (outDir != null) {
             s.append("\nOutput files: ").append(outDir.toAbsolutePath()).append("/<topic>.jsonl\n");
         }
@@ -68,7 +71,7 @@ public final class ReplaySummary {
     }
 
     /** Margin calls, cures and liquidations; the worst facilities; deadlines left running. */
-    private static void lifecycle(StringBuilder s, Map<String, List<OutputRecord>> byTopic) {
+    private static void lifecycle(StringBuilder s, Map<String, List<OutputRecord>> byTopic, RiskConfig config) {
         List<OutputRecord> events = byTopic.getOrDefault(Topics.MARGIN_CALLS, List.of());
         List<OutputRecord> ltv = byTopic.getOrDefault(Topics.LTV, List.of());
         if (events.isEmpty() && ltv.isEmpty()) {
@@ -110,10 +113,16 @@ public final class ReplaySummary {
                 .toList();
         if (!worst.isEmpty()) {
             s.append("\nWorst facilities by debt per unit of collateral (their latest risk.ltv line; LTV = debtPerCollateral / price)\n");
-            s.append(String.format("  %-10s %-10s %-12s %10s %18s%n", "facility", "policy", "band", "ltv", "debtPerCollateral"));
+            s.append(String.format("  %-10s %-10s %-12s %10s %18s %14s %14s%n", "facility", "policy", "band", "ltv",
+                    "debtPerCollateral", "call price", "liq. price"));
             for (JsonNode n : worst) {
-                s.append(String.format("  %-10s %-10s %-12s %10s %18s%n", n.get("facilityId").asText(), n.get("policy").asText(),
-                        n.get("band").asText(), n.get("ltv").asText(), n.get("debtPerCollateral").asText()));
+                // The price at which LTV reaches a threshold: debtPerCollateral / threshold, rounded down.
+                BigDecimal perCollateral = new BigDecimal(n.get("debtPerCollateral").asText());
+                PolicyConfig policy = config.policies().get(n.get("policy").asText());
+                s.append(String.format("  %-10s %-10s %-12s %10s %18s %14s %14s%n", n.get("facilityId").asText(),
+                        n.get("policy").asText(), n.get("band").asText(), n.get("ltv").asText(), perCollateral.toPlainString(),
+                        perCollateral.divide(policy.marginCall(), 2, RoundingMode.DOWN).toPlainString(),
+                        perCollateral.divide(policy.liquidation(), 2, RoundingMode.DOWN).toPlainString()));
             }
         }
 
