@@ -11,7 +11,8 @@ import io.collateralrisk.ltv.lifecycle.BandChangePatterns;
 import io.collateralrisk.ltv.lifecycle.RiskFlag;
 import io.collateralrisk.ltv.ltv.LtvStage;
 import io.collateralrisk.model.LifecycleEvent;
-import io.collateralrisk.jobs.input.ValidateControl;
+import io.collateralrisk.jobs.input.ParseControl;
+import io.collateralrisk.divergence.FeedHealthInput;
 import io.collateralrisk.ltv.price.PriceStage;
 import io.collateralrisk.model.DeadLetter;
 import io.collateralrisk.model.PriceTick;
@@ -19,6 +20,7 @@ import io.collateralrisk.model.ReferencePrice;
 import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.model.OutputRecord;
 import java.time.Duration;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -37,7 +39,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *                     |                          |            (prices fanned out to every shard) -&gt; risk.margin-calls,
  *                     |                          |            band changes -&gt; [facility] CEP flags   risk.ltv
  *                     |                          +-&gt; unknown facility / policy ---------------+
- * risk-control ----&gt; validate                                                                 |
+ * risk-control ----&gt; parse -&gt; DIVERGENCE_RESOLVED to feed health                                                                |
  *                     +---------------------------------------------------------------------+-&gt; DEAD_LETTER
  * </pre>
  */
@@ -57,6 +59,13 @@ public final class RiskJob {
     public record Inputs(DataStream<InputRecord> prices, DataStream<InputRecord> facilityEvents, DataStream<InputRecord> control, boolean live) {}
 
     public static final Duration IDLE_AFTER = Duration.ofMinutes(1);
+
+    /** Bounded out-of-orderness on event time; live, a quiet input is marked idle so it holds no one back. */
+    private static <T> WatermarkStrategy<T> watermarks(boolean live, RiskConfig config, SerializableTimestampAssigner<T> eventTime) {
+        WatermarkStrategy<T> strategy = WatermarkStrategy.<T>forBoundedOutOfOrderness(Duration.ofMillis(config.outOfOrderMs()))
+                .withTimestampAssigner(eventTime);
+        return live ? strategy.withIdleness(IDLE_AFTER) : strategy;
+    }
 
     /** Settings every environment that runs the job must have. */
     public static Configuration baseConfiguration() {
@@ -85,19 +94,29 @@ public final class RiskJob {
                 inputs.prices().process(new ParsePrices(config)).uid("parse-prices").name("parse prices")
                         .setParallelism(sourceParallelism);
 
-        WatermarkStrategy<PriceTick> watermarks =
-                WatermarkStrategy.<PriceTick>forBoundedOutOfOrderness(Duration.ofMillis(config.outOfOrderMs()))
-                        .withTimestampAssigner((tick, ignored) -> tick.eventTime());
-        if (inputs.live()) {
-            watermarks = watermarks.withIdleness(IDLE_AFTER);
-        }
-        DataStream<PriceTick> ticks = parsed.assignTimestampsAndWatermarks(watermarks)
+        DataStream<PriceTick> ticks = parsed.assignTimestampsAndWatermarks(watermarks(inputs.live(), config, (PriceTick tick, long ignored) -> tick.eventTime()))
                 .uid("price-watermarks").name("price watermarks").setParallelism(sourceParallelism);
 
         PriceStage.Result prices = PriceStage.apply(ticks, config, eventTimeHorizon);
-        DataStream<ReferencePrice> referencePrices = FeedHealthStage.apply(prices.evaluations());
 
-        DataStream<DeadLetter> deadLetters = parsed.getSideOutput(DeadLetters.TAG).union(prices.lateTicks());
+        DataStream<FeedHealthInput> resolutions = null;
+        DataStream<DeadLetter> controlRefused = null;
+        if (inputs.control() != null) {
+            int parallelism = inputs.control().getParallelism();
+            SingleOutputStreamOperator<FeedHealthInput> parsedControl = inputs.control()
+                    .process(new ParseControl(config)).uid("parse-risk-control").name("parse risk control")
+                    .setParallelism(parallelism);
+            resolutions = parsedControl.assignTimestampsAndWatermarks(watermarks(inputs.live(), config, (FeedHealthInput e, long ignored) -> e.eventTime()))
+                    .uid("risk-control-watermarks").name("risk control watermarks").setParallelism(parallelism);
+            controlRefused = parsedControl.getSideOutput(DeadLetters.TAG);
+        }
+        FeedHealthStage.Result feedHealth = FeedHealthStage.apply(prices.evaluations(), resolutions, config, eventTimeHorizon);
+        DataStream<ReferencePrice> referencePrices = feedHealth.referencePrices();
+
+        DataStream<DeadLetter> deadLetters = parsed.getSideOutput(DeadLetters.TAG).union(prices.lateTicks(), feedHealth.refused());
+        if (controlRefused != null) {
+            deadLetters = deadLetters.union(controlRefused);
+        }
         DataStream<OutputRecord> lifecycle = null;
         DataStream<LifecycleEvent> unfired = null;
         if (inputs.facilityEvents() != null) {
@@ -106,14 +125,8 @@ public final class RiskJob {
                     .process(new ParseFacilityEvents(config)).uid("parse-facility-events").name("parse facility events")
                     .setParallelism(parallelism);
             // Facility events are never late-dropped; the watermark only tells which were applied late.
-            WatermarkStrategy<FacilityInput> facilityWatermarks =
-                    WatermarkStrategy.<FacilityInput>forBoundedOutOfOrderness(Duration.ofMillis(config.outOfOrderMs()))
-                            .withTimestampAssigner((e, ignored) -> e.eventTime());
-            if (inputs.live()) {
-                facilityWatermarks = facilityWatermarks.withIdleness(IDLE_AFTER);
-            }
             FacilityStage.Result facilities = FacilityStage.apply(
-                    facilityEvents.assignTimestampsAndWatermarks(facilityWatermarks)
+                    facilityEvents.assignTimestampsAndWatermarks(watermarks(inputs.live(), config, (FacilityInput e, long ignored) -> e.eventTime()))
                             .uid("facility-watermarks").name("facility watermarks").setParallelism(parallelism),
                     config, eventTimeHorizon);
             deadLetters = deadLetters.union(facilityEvents.getSideOutput(DeadLetters.TAG), facilities.refused());
@@ -126,23 +139,16 @@ public final class RiskJob {
                             flags.map(RiskFlagOutput::of).uid("out-flags").name("risk flags out"));
             unfired = ltv.unfiredDeadlines();
         }
-        if (inputs.control() != null) {
-            deadLetters = deadLetters.union(validate(inputs.control(), config, "validate-risk-control"));
-        }
 
         DataStream<OutputRecord> records = referencePrices.map(OutputRecord::of).uid("out-reference-prices").name("reference prices out")
                 .union(
                         prices.alerts().map(OutputRecord::of).uid("out-price-alerts").name("price alerts out"),
-                        deadLetters.map(OutputRecord::of).uid("out-dead-letters").name("dead letters out"));
+                        deadLetters.map(OutputRecord::of).uid("out-dead-letters").name("dead letters out"),
+                        feedHealth.incidents().map(OutputRecord::of).uid("out-divergence").name("divergence incidents out"));
         if (lifecycle != null) {
             records = records.union(lifecycle);
         }
         return new Outputs(records, unfired);
     }
 
-    private static DataStream<DeadLetter> validate(DataStream<InputRecord> records, RiskConfig config, String uid) {
-        SingleOutputStreamOperator<InputRecord> valid =
-                records.process(new ValidateControl(config)).uid(uid).name(uid).setParallelism(records.getParallelism());
-        return valid.getSideOutput(DeadLetters.TAG);
-    }
 }

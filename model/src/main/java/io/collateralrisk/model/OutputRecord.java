@@ -34,6 +34,11 @@ public record OutputRecord(String topic, String key, long eventTime, String even
         return new OutputRecord(Topics.MARGIN_CALLS, e.facilityId(), e.eventTime(), e.eventId(), OutputJson.lifecycleEvent(e), false);
     }
 
+    /** Divergence incidents are keyed by pair. */
+    public static OutputRecord of(DivergenceEvent e) {
+        return new OutputRecord(Topics.DIVERGENCE, e.pair(), e.eventTime(), e.eventId(), OutputJson.divergenceEvent(e), false);
+    }
+
     public static OutputRecord of(LtvUpdate u) {
         return new OutputRecord(Topics.LTV, u.facilityId(), u.eventTime(), u.eventId(), OutputJson.ltvUpdate(u), u.closed());
     }

@@ -231,17 +231,15 @@ class LtvFunctionTest {
         try (Stage stage = Stage.open()) {
             Loan f = new Loan("F-1");
             stage.calm(f.openedAt(T0, "1.00000000", "80000.00"));
-            // Warning at 0.70 (114,285.71 and below); back to healthy only below 0.69 (above 115,942.02).
-            String[] aroundWarning = {"114000", "115000", "114200", "115900", "114285.71", "116000", "115000", "114300"};
-            // Margin call at 0.80 (100,000 and below); cured only below 0.79 (above 101,265.82).
-            String[] aroundCall = {"100000", "100500", "99900", "101000", "100000", "101265", "101300"};
-            long t = T0;
             Map<String, Long> at = new LinkedHashMap<>();
-            for (String p : concat(aroundWarning, aroundCall)) {
-                t += MINUTE;
-                stage.price(t, p);
-                at.putIfAbsent(p, t);
-            }
+            // Warning at 0.70 (114,285.71 and below); back to healthy only below 0.69 (above 115,942.02).
+            long t = wobble(stage, T0, at, "114000", "115000", "114200", "115900", "114285.71", "116000", "115000", "114300");
+            // Margin call at 0.80 (100,000 and below); cured only below 0.79 (above 101,265.82).
+            t = wobble(stage, t, at, "100000", "100500", "99900", "101265", "100000", "101000");
+            // Collateral posted while the price sits between the two: 0.7913 is not below 0.79 either.
+            t += MINUTE;
+            stage.send(f.collateralAt(t, "1.00100000"));
+            t = wobble(stage, t, at, "101300"); // 0.7890
             stage.watermark(t);
 
             assertThat(stage.events()).extracting(LifecycleEvent::type, LifecycleEvent::eventTime)
@@ -257,6 +255,16 @@ class LtvFunctionTest {
                             tuple(Band.HEALTHY, Band.MARGIN_CALL),
                             tuple(Band.MARGIN_CALL, Band.WARNING));
         }
+    }
+
+    /** Prices a minute apart after {@code t}; {@code at} records when each price was first seen. */
+    private static long wobble(Stage stage, long t, Map<String, Long> at, String... prices) {
+        for (String p : prices) {
+            t += MINUTE;
+            stage.price(t, p);
+            at.putIfAbsent(p, t);
+        }
+        return t;
     }
 
     // --- custodian answers
@@ -839,13 +847,6 @@ class LtvFunctionTest {
                 .filter(other -> !LtvStage.shardOf(PAIR, other).equals(shard))
                 .findFirst()
                 .orElseThrow();
-    }
-
-    private static String[] concat(String[] a, String[] b) {
-        String[] all = new String[a.length + b.length];
-        System.arraycopy(a, 0, all, 0, a.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 
     /** A step of commands (fixed, or custodian answers built from the events so far) and a price at its watermark. */

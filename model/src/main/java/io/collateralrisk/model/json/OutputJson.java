@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.collateralrisk.model.DeadLetter;
+import io.collateralrisk.model.DivergenceEvent;
 import io.collateralrisk.model.Decimals;
 import io.collateralrisk.model.ExcludedSource;
 import io.collateralrisk.model.LifecycleEvent;
@@ -122,6 +123,42 @@ public final class OutputJson {
         e.recipients().forEach(recipients::add);
         n.put("configHash", e.configHash());
         n.put("codeVersion", e.codeVersion());
+        return write(n);
+    }
+
+    public static String divergenceEvent(DivergenceEvent e) {
+        ObjectNode n = header(e.type(), e.eventId(), e.eventTime());
+        n.put("pair", e.pair());
+        n.put("incidentId", e.incidentId());
+        n.put("openedAt", Times.format(e.openedAt()));
+        n.put("runStartedAt", Times.format(e.runStartedAt()));
+        n.put("threshold", Decimals.plain(e.threshold()));
+        ObjectNode atOpen = n.putObject("atOpen");
+        atOpen.put("primary", Decimals.plain(e.primaryAtOpen()));
+        atOpen.put("twap", Decimals.plain(e.twapAtOpen()));
+        atOpen.put("median", Decimals.plain(e.medianAtOpen()));
+        atOpen.put("divergence", Decimals.plain(e.divergenceAtOpen()));
+        if (DivergenceEvent.CLOSED.equals(e.type())) {
+            ObjectNode atClose = n.putObject("atClose");
+            atClose.put("primary", Decimals.plain(e.primaryAtClose()));
+            atClose.put("twap", Decimals.plain(e.twapAtClose()));
+            atClose.put("median", Decimals.plain(e.medianAtClose()));
+        }
+        n.put("peakDivergence", Decimals.plain(e.peakDivergence()));
+        n.put("peakAt", Times.format(e.peakAt()));
+        if (e.durationSeconds() != null) {
+            n.put("durationSeconds", e.durationSeconds());
+        } else {
+            n.putNull("durationSeconds");
+        }
+        n.put("closedBy", e.closedBy());
+        n.put("resolvedBy", e.resolvedBy());
+        n.put("resolution", e.resolution());
+        n.put("reviewStatus", e.reviewStatus());
+        ArrayNode recipients = n.putArray("recipients");
+        // Every facility on the pair: its borrower, lender and custodian, addressed by topic.
+        recipients.add("borrower").add("lender").add("custodian");
+        n.put("configHash", e.configHash());
         return write(n);
     }
 
