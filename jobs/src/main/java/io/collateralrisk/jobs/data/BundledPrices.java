@@ -57,6 +57,18 @@ public final class BundledPrices {
         return merge(perVenue);
     }
 
+    /**
+     * A venue's candles fed as the pair's primary oracle. With the Binance.US BTC-USDC leg this is
+     * a realistic mistake: an oracle quoting in a stablecoin that lost its peg.
+     */
+    public static List<String> oracleTicks(String pair, Venue venue) throws IOException {
+        StringWriter out = new StringWriter();
+        PriceImporter.convert(
+                PriceImporter.Format.CANDLES, venue.source(), SourceKind.ORACLE, pair,
+                List.of(dataDir().resolve(MARCH_2023).resolve(venue.file())), out);
+        return out.toString().lines().toList();
+    }
+
     /** Lines of several time-ordered lists merged by their {@code eventTime}; ties keep list order. */
     public static List<String> merge(List<List<String>> lists) {
         record Line(long time, int list, int index, String text) {}

@@ -67,8 +67,11 @@ public final class Demo {
     public int run() throws Exception {
         long started = System.nanoTime();
         RiskConfig config = RiskConfig.defaults();
-        out.println("Collateral-risk monitor demo: March 2023 BTC-USD (Coinbase, Binance.US, Kraken), real 1-minute data");
-        List<String> ticks = BundledPrices.exchangeTicks(PAIR, BundledPrices.MARCH_2023_BTC_USD);
+        out.println("Collateral-risk monitor demo: March 2023 BTC-USD (Coinbase, Binance.US, Kraken), real 1-minute data;");
+        out.println("the primary oracle is the Binance.US BTC-USDC leg priced as if it were USD (USDC lost its peg on 10-13 March)");
+        List<String> ticks = BundledPrices.merge(List.of(
+                BundledPrices.exchangeTicks(PAIR, BundledPrices.MARCH_2023_BTC_USD),
+                BundledPrices.oracleTicks(PAIR, BundledPrices.MARCH_2023_BTC_USDC)));
         long horizon = ticks.stream().mapToLong(Demo::eventTimeOf).max().orElseThrow();
         LoanBook book = new LoanBook(LOAN_BOOK_SEED, facilities, PAIR, OPENING_PRICE, eventTimeOf(ticks.get(0)) - 60_000,
                 new BigDecimal("0.40"), new BigDecimal("0.95"));

@@ -63,11 +63,58 @@ public final class ReplaySummary {
             reasons.merge(n.get("topic").asText() + " " + n.get("reason").asText(), 1, Integer::sum);
         }
         section(s, "Dead letters by topic and reason", reasons);
+        divergence(s, byTopic);
         lifecycle(s, byTopic, config);
         if (outDir != null) {
             s.append("\nOutput files: ").append(outDir.toAbsolutePath()).append("/<topic>.jsonl\n");
         }
         return s.toString();
+    }
+
+    /** Each incident, its peak and duration; the liquidations held during incidents and what became of them. */
+    private static void divergence(StringBuilder s, Map<String, List<OutputRecord>> byTopic) {
+        List<OutputRecord> incidents = byTopic.getOrDefault(Topics.DIVERGENCE, List.of());
+        if (incidents.isEmpty()) {
+            return;
+        }
+        s.append("\nDivergence incidents (primary oracle against the exchange TWAP)\n");
+        s.append(String.format("  %-8s %-24s %-24s %10s %-24s %10s  %s%n", "pair", "opened", "closed", "peak", "peak at", "minutes", "closed by"));
+        Map<String, JsonNode> open = new TreeMap<>();
+        for (OutputRecord r : incidents) {
+            JsonNode n = read(r);
+            if ("DIVERGENCE_OPENED".equals(n.get("type").asText())) {
+                open.put(n.get("incidentId").asText(), n);
+            } else {
+                open.remove(n.get("incidentId").asText());
+                s.append(String.format("  %-8s %-24s %-24s %10s %-24s %10d  %s%n", n.get("pair").asText(),
+                        n.get("openedAt").asText(), n.get("eventTime").asText(), n.get("peakDivergence").asText(),
+                        n.get("peakAt").asText(), n.get("durationSeconds").asLong() / 60, n.get("closedBy").asText()));
+            }
+        }
+        open.values().forEach(n -> s.append(String.format("  %-8s %-24s %-24s %10s %-24s %10s  %s%n", n.get("pair").asText(),
+                n.get("openedAt").asText(), "(still open)", n.get("peakDivergence").asText(), n.get("peakAt").asText(), "-", "-")));
+
+        // Holds for an incident, and the facility's next liquidation decision after each.
+        Map<String, String> outcome = new TreeMap<>();
+        Map<String, String> heldAt = new TreeMap<>();
+        for (OutputRecord r : byTopic.getOrDefault(Topics.MARGIN_CALLS, List.of())) {
+            JsonNode n = read(r);
+            String type = n.get("type").asText();
+            String facility = n.get("facilityId").asText();
+            if ("LIQUIDATION_HELD".equals(type) && "DIVERGENCE_INCIDENT".equals(n.get("holdReason").asText())) {
+                heldAt.put(facility, n.get("eventTime").asText());
+                outcome.put(facility, "still held");
+            } else if (outcome.containsKey(facility) && "still held".equals(outcome.get(facility))
+                    && (type.equals("LIQUIDATION_TRIGGERED") || type.equals("LIQUIDATION_RELEASED") || type.equals("LIQUIDATION_HELD"))) {
+                outcome.put(facility, type + " at " + n.get("eventTime").asText());
+            }
+        }
+        if (!heldAt.isEmpty()) {
+            Map<String, Integer> counts = new TreeMap<>();
+            outcome.values().forEach(o -> counts.merge(o.startsWith("LIQUIDATION_") ? o.substring(0, o.indexOf(' ')) : o, 1, Integer::sum));
+            s.append("\nLiquidations held while an incident was open: ").append(heldAt.size()).append(", then ").append(counts).append('\n');
+            heldAt.entrySet().stream().limit(5).forEach(e -> s.append(String.format("  %-10s held %s -> %s%n", e.getKey(), e.getValue(), outcome.get(e.getKey()))));
+        }
     }
 
     /** Margin calls, cures and liquidations; the worst facilities; deadlines left running. */

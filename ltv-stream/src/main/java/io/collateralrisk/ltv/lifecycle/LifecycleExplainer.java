@@ -93,7 +93,7 @@ public final class LifecycleExplainer {
                 d.shortfall(),
                 Decision.MARGIN_CALL_ISSUED.equals(d.type()) && p != null && p.incidentOpen(),
                 appliedLate,
-                recipients(d.type()),
+                recipients(d.type(), p != null && p.incidentOpen()),
                 configHash,
                 codeVersion);
     }
@@ -130,13 +130,15 @@ public final class LifecycleExplainer {
         return dbt == null || col == null ? null : LtvMath.triggerPrice(dbt, col, threshold, quoteScale);
     }
 
-    static List<String> recipients(String type) {
+    static List<String> recipients(String type, boolean incidentOpen) {
         if (type.startsWith("LIQUIDATION_")) {
             return BORROWER_LENDER_CUSTODIAN;
         }
         return switch (type) {
             case Decision.INITIAL_MARGIN_BREACH, Decision.COLLATERAL_MISSING -> LENDER;
-            default -> BORROWER_LENDER;
+            // While a divergence incident is open the custodian is told of every borrower notice
+            // too (spec rule 7); lender-only reviews stay with the risk desk.
+            default -> incidentOpen ? BORROWER_LENDER_CUSTODIAN : BORROWER_LENDER;
         };
     }
 }

@@ -172,6 +172,7 @@ class LtvFunctionTest {
             LifecycleEvent trigger = events.get(0);
             assertThat(trigger.ltvPrice()).isEqualByComparingTo("99000");
             assertThat(trigger.evaluationId()).isEqualTo(evaluationId(lastBefore));
+            assertThat(trigger.cureDeadline()).as("the deadline that ran out").isEqualTo(DEADLINE);
             // x = (80,000 - 0.6 x 99,000) / (99,000 x 0.4) = 0.520202..., rounded up to the satoshi.
             assertThat(trigger.liquidateCollateral()).isEqualTo(new BigDecimal("0.52020203"));
             assertThat(trigger.shortfall()).isNull();
