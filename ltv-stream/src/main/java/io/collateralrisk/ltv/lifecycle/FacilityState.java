@@ -34,10 +34,13 @@ public class FacilityState {
     public boolean unconfirmedReported;
 
     /**
-     * Set by {@code LIQUIDATION_EXECUTED} until the new collateral or debt arrives: re-testing the
-     * pre-sale amounts would liquidate the same collateral twice.
+     * Set by {@code LIQUIDATION_EXECUTED} until both the new collateral and the new debt arrive:
+     * re-testing the pre-sale (or half-booked) amounts would liquidate the same collateral twice.
      */
     public boolean awaitingAmounts;
+    /** The amounts' versions when the sale was executed: both must move on before it is booked. */
+    public long executedCollateralVersion = -1;
+    public long executedDebtVersion = -1;
 
     /** A liquidation that would have triggered but is held. */
     public String holdTrigger;

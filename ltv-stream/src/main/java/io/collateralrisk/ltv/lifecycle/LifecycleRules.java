@@ -89,7 +89,11 @@ public final class LifecycleRules {
         s.liquidationReason = null;
         s.liquidationAt = null;
         s.unconfirmedReported = false;
-        s.awaitingAmounts = false;
+        // A sale is booked when both its collateral and its debt side have arrived; re-testing half
+        // of it would sell collateral that is already gone.
+        if (s.awaitingAmounts && s.collateralVersion > s.executedCollateralVersion && s.debtVersion > s.executedDebtVersion) {
+            s.awaitingAmounts = false;
+        }
         if (s.amountsKnown() && usable(last)) {
             evaluate(s, last, t, newRisk, gate, out);
         }
@@ -134,6 +138,8 @@ public final class LifecycleRules {
         s.liquidationAt = null;
         s.unconfirmedReported = false;
         s.awaitingAmounts = true;
+        s.executedCollateralVersion = s.collateralVersion;
+        s.executedDebtVersion = s.debtVersion;
         return true;
     }
 
