@@ -121,7 +121,8 @@ public class FeedHealthFunction extends KeyedProcessFunction<String, FeedHealthI
                 continue;
             }
             if (open != null && open.incidentId.equals(r.incidentId())) {
-                close(open, t, "RESOLVED", r.resolvedBy(), r.reason(), reading, ctx);
+                // A late resolution stamped before the opening closes it at its opening, never before.
+                close(open, Math.max(t, open.openedAt), "RESOLVED", r.resolvedBy(), r.reason(), reading, ctx);
                 open = null;
             } else {
                 ctx.output(REFUSED, DeadLetter.of(t, Topics.RISK_CONTROL, in.location(), "UNKNOWN_INCIDENT",

@@ -209,9 +209,10 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             default -> {
                 s.facilityId = c.facilityId();
                 s.borrowerId = c.borrowerId();
-                s.custodian = c.custodian();
-                s.pair = c.pair();
-                s.policy = c.policy();
+                // A handful of distinct values across millions of facilities: one copy each on the heap.
+                s.custodian = c.custodian().intern();
+                s.pair = c.pair().intern();
+                s.policy = c.policy().intern();
                 s.collateral = c.collateral();
                 s.collateralVersion = c.collateralVersion();
                 s.outstanding = c.outstanding();

@@ -6,12 +6,11 @@ import io.collateralrisk.model.config.PolicyConfig;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -31,15 +30,22 @@ import java.util.TreeSet;
  */
 public final class ShardIndex {
 
-    private static final int KEY_SCALE = 10;
+    /** Crossing prices are kept as whole millionths of the quote unit: one small key per facility. */
+    private static final int KEY_SCALE = 6;
+    private static final long NONE = Long.MIN_VALUE;
+    /** By instant or price, then id; a null id sorts first, so (x, null) bounds every key at x. */
+    private static final Comparator<Key> ORDER =
+            Comparator.comparingLong(Key::at).thenComparing(Key::id, Comparator.nullsFirst(Comparator.naturalOrder()));
 
-    private final NavigableMap<BigDecimal, Set<String>> worsenAt = new TreeMap<>();
-    private final NavigableMap<BigDecimal, Set<String>> improveAbove = new TreeMap<>();
-    private final NavigableMap<Long, Set<String>> timers = new TreeMap<>();
+    private final TreeSet<Key> worsenAt = new TreeSet<>(ORDER);
+    private final TreeSet<Key> improveAbove = new TreeSet<>(ORDER);
+    private final TreeSet<Key> timers = new TreeSet<>(ORDER);
     private final Set<String> retestAlways = new HashSet<>();
     private final Map<String, Entry> entries = new HashMap<>();
 
-    private record Entry(BigDecimal worsen, BigDecimal improve, long timer) {}
+    private record Key(long at, String id) {}
+
+    private record Entry(long worsen, long improve, long timer) {}
 
     public int size() {
         return entries.size();
@@ -48,8 +54,8 @@ public final class ShardIndex {
     /** (Re-)indexes a facility from its state. */
     public void put(FacilityState s, PolicyConfig policy, long timer) {
         remove(s.facilityId);
-        BigDecimal worsen = null;
-        BigDecimal improve = null;
+        long worsen = NONE;
+        long improve = NONE;
         boolean retest = false;
         if (s.amountsKnown()) {
             boolean priced = s.collateral.signum() > 0 && s.outstanding.signum() > 0 && !s.collateralMissing;
@@ -58,30 +64,29 @@ public final class ShardIndex {
             }
             if (priced && s.band != null) {
                 if (s.band != Band.LIQUIDATION) {
-                    worsen = crossing(s, threshold(policy, Band.values()[s.band.ordinal() + 1]), RoundingMode.UP);
+                    worsen = crossing(s, threshold(policy, Band.values()[s.band.ordinal() + 1]), RoundingMode.CEILING);
                 } else if (!s.liquidationPending() && !s.held() && !s.awaitingAmounts) {
-                    worsen = crossing(s, policy.liquidation(), RoundingMode.UP);
+                    worsen = crossing(s, policy.liquidation(), RoundingMode.CEILING);
                 }
                 if (s.band != Band.HEALTHY) {
                     BigDecimal exit = threshold(policy, s.band).subtract(policy.hysteresis());
                     if (exit.signum() > 0) {
-                        improve = crossing(s, exit, RoundingMode.DOWN);
+                        improve = crossing(s, exit, RoundingMode.FLOOR);
                     }
                 }
             } else if (s.band != null && s.collateralMissing) {
                 retest = true; // collateral may arrive; the price itself cannot move it
             }
         }
-        Entry e = new Entry(worsen, improve, timer);
-        entries.put(s.facilityId, e);
-        if (worsen != null) {
-            worsenAt.computeIfAbsent(worsen, k -> new HashSet<>()).add(s.facilityId);
+        entries.put(s.facilityId, new Entry(worsen, improve, timer));
+        if (worsen != NONE) {
+            worsenAt.add(new Key(worsen, s.facilityId));
         }
-        if (improve != null) {
-            improveAbove.computeIfAbsent(improve, k -> new HashSet<>()).add(s.facilityId);
+        if (improve != NONE) {
+            improveAbove.add(new Key(improve, s.facilityId));
         }
         if (timer != Long.MAX_VALUE) {
-            timers.computeIfAbsent(timer, k -> new HashSet<>()).add(s.facilityId);
+            timers.add(new Key(timer, s.facilityId));
         }
         if (retest) {
             retestAlways.add(s.facilityId);
@@ -94,36 +99,48 @@ public final class ShardIndex {
         if (e == null) {
             return Long.MAX_VALUE;
         }
-        removeFrom(worsenAt, e.worsen(), facilityId);
-        removeFrom(improveAbove, e.improve(), facilityId);
-        removeFrom(timers, e.timer() == Long.MAX_VALUE ? null : e.timer(), facilityId);
+        if (e.worsen() != NONE) {
+            worsenAt.remove(new Key(e.worsen(), facilityId));
+        }
+        if (e.improve() != NONE) {
+            improveAbove.remove(new Key(e.improve(), facilityId));
+        }
+        if (e.timer() != Long.MAX_VALUE) {
+            timers.remove(new Key(e.timer(), facilityId));
+        }
         retestAlways.remove(facilityId);
         return e.timer();
     }
 
     /** Whether any facility still needs a timer at {@code t}. */
     public boolean hasTimerAt(long t) {
-        return timers.containsKey(t);
+        Key next = timers.ceiling(new Key(t, null));
+        return next != null && next.at() == t;
     }
 
     /** The facilities a usable price can move, in id order (so gate admissions are deterministic). */
     public TreeSet<String> affectedBy(BigDecimal price) {
         TreeSet<String> ids = new TreeSet<>(retestAlways);
-        worsenAt.tailMap(price, true).values().forEach(ids::addAll);
-        improveAbove.headMap(price, false).values().forEach(ids::addAll);
+        // Widened outwards: the price rounded down for "worsens at or above", up for "improves below".
+        long low = price.setScale(KEY_SCALE, RoundingMode.FLOOR).unscaledValue().longValueExact();
+        long high = price.setScale(KEY_SCALE, RoundingMode.CEILING).unscaledValue().longValueExact();
+        worsenAt.tailSet(new Key(low, null), true).forEach(k -> ids.add(k.id()));
+        improveAbove.headSet(new Key(high, null), false).forEach(k -> ids.add(k.id()));
         return ids;
     }
 
     /** Facilities with a timer at or before {@code t}, in id order. */
     public TreeSet<String> dueAt(long t) {
         TreeSet<String> ids = new TreeSet<>();
-        timers.headMap(t, true).values().forEach(ids::addAll);
+        Iterable<Key> due = t == Long.MAX_VALUE ? timers : timers.headSet(new Key(t + 1, null), false);
+        due.forEach(k -> ids.add(k.id()));
         return ids;
     }
 
-    private static BigDecimal crossing(FacilityState s, BigDecimal threshold, RoundingMode widen) {
+    private static long crossing(FacilityState s, BigDecimal threshold, RoundingMode widen) {
         // LTV reaches threshold at P = D / (C x threshold).
-        return s.outstanding.divide(s.collateral.multiply(threshold), MathContext.DECIMAL128).setScale(KEY_SCALE, widen);
+        BigDecimal price = s.outstanding.divide(s.collateral.multiply(threshold), MathContext.DECIMAL128).setScale(KEY_SCALE, widen);
+        return price.unscaledValue().longValueExact();
     }
 
     private static BigDecimal threshold(PolicyConfig policy, Band band) {
@@ -133,15 +150,5 @@ public final class ShardIndex {
             case MARGIN_CALL -> policy.marginCall();
             case LIQUIDATION -> policy.liquidation();
         };
-    }
-
-    private static <K> void removeFrom(NavigableMap<K, Set<String>> map, K key, String id) {
-        if (key == null) {
-            return;
-        }
-        Set<String> ids = map.get(key);
-        if (ids != null && ids.remove(id) && ids.isEmpty()) {
-            map.remove(key);
-        }
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.collateralrisk.model.DeadLetter;
+import io.collateralrisk.model.DivergenceEvent;
 import io.collateralrisk.model.EventIds;
 import io.collateralrisk.model.ExcludedSource;
 import io.collateralrisk.model.LifecycleEvent;
@@ -33,6 +34,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every output type, built from the model's records and written by OutputJson, matches docs/schemas. */
 class OutputJsonContractTest {
@@ -142,6 +144,138 @@ class OutputJsonContractTest {
         OutputContract.assertValid(json);
         assertThat(tree(json).get("unavailableSince").asText()).isEqualTo("2024-03-01T12:00:00.000Z");
         assertThat(tree(json).get("price").asText()).isEqualTo("61250.00");
+    }
+
+    // ---------------------------------------------------------------- risk.divergence
+
+    /** A reading's divergence as the feed-health stage reports it: |primary - twap| / twap at 6 decimals. */
+    private static BigDecimal divergence(String primary, String twap) {
+        BigDecimal p = new BigDecimal(primary);
+        BigDecimal w = new BigDecimal(twap);
+        return p.subtract(w).abs().divide(w, MathContext.DECIMAL64).setScale(6, RoundingMode.HALF_EVEN);
+    }
+
+    /**
+     * An incident on BTC-USD: the oracle fell to 57,900.00 against a TWAP of 61,220.10 (5.42%); the
+     * run above the 5% threshold started at T, peaked at T + 30 s and opened the incident at its
+     * third reading, T + 45 s.
+     */
+    private static final long RUN_START = T;
+    private static final long OPENED_AT = T + 45_000;
+    private static final long PEAK_AT = T + 30_000;
+    private static final String INCIDENT = EventIds.of("DIVERGENCE_INCIDENT", PAIR, OPENED_AT, String.valueOf(RUN_START));
+
+    private static DivergenceEvent opened() {
+        return new DivergenceEvent(
+                DivergenceEvent.OPENED, EventIds.of(DivergenceEvent.OPENED, PAIR, OPENED_AT, INCIDENT), OPENED_AT, PAIR, INCIDENT,
+                OPENED_AT, RUN_START, new BigDecimal("0.05"),
+                new BigDecimal("57900.00"), new BigDecimal("61220.10"), new BigDecimal("61180.00"), divergence("57900.00", "61220.10"),
+                null, null, null,
+                divergence("57500.00", "61215.40"), PEAK_AT, null, null, null, null, "PENDING", HASH);
+    }
+
+    /** The same incident closed at {@code at}, with the prices of the closing reading. */
+    private static DivergenceEvent closed(long at, String primary, String twap, String median, String peak, long peakAt,
+            String closedBy, String resolvedBy, String resolution) {
+        return new DivergenceEvent(
+                DivergenceEvent.CLOSED, EventIds.of(DivergenceEvent.CLOSED, PAIR, at, INCIDENT), at, PAIR, INCIDENT,
+                OPENED_AT, RUN_START, new BigDecimal("0.05"),
+                new BigDecimal("57900.00"), new BigDecimal("61220.10"), new BigDecimal("61180.00"), divergence("57900.00", "61220.10"),
+                dec(primary), dec(twap), dec(median),
+                new BigDecimal(peak), peakAt, (at - OPENED_AT) / 1000, closedBy, resolvedBy, resolution,
+                "RESOLVED".equals(closedBy) ? "RESOLVED" : "PENDING", HASH);
+    }
+
+    /** Quiet from T + 20 min (the first reading at or below 5%), reconciled 5 min later. */
+    private static DivergenceEvent reconciled() {
+        return closed(T + 25 * 60_000, "61190.00", "61201.35", "61195.50",
+                divergence("57400.00", "61230.00").toPlainString(), T + 90_000, "RECONCILED", null, null);
+    }
+
+    /** Closed by an operator after the oracle provider confirmed a paused feed. */
+    private static DivergenceEvent resolvedByAnOperator() {
+        return closed(T + 2 * HOUR, "58010.00", "61250.75", "61248.20",
+                divergence("57400.00", "61230.00").toPlainString(), T + 90_000, "RESOLVED", "ops.jdoe",
+                "Chainlink BTC/USD feed paused by the oracle operator; confirmed with the provider");
+    }
+
+    @Test
+    void divergenceOpened() throws Exception {
+        String json = OutputJson.divergenceEvent(opened());
+        OutputContract.assertValid(json);
+
+        JsonNode n = tree(json);
+        assertThat(n.has("atClose")).isFalse();
+        assertThat(n.get("atOpen").get("divergence").asText()).isEqualTo("0.054232");
+        assertThat(n.get("peakDivergence").asText()).isEqualTo("0.060694");
+        assertThat(n.get("openedAt").asText()).isEqualTo(n.get("eventTime").asText());
+        assertThat(n.get("durationSeconds").isNull()).isTrue();
+        assertThat(n.get("closedBy").isNull()).isTrue();
+        assertThat(n.get("reviewStatus").asText()).isEqualTo("PENDING");
+        assertThat(n.get("recipients").toString()).isEqualTo("[\"borrower\",\"lender\",\"custodian\"]");
+        // The id rules docs/schemas/README.md publishes.
+        assertThat(n.get("incidentId").asText())
+                .isEqualTo(uuidOf("DIVERGENCE_INCIDENT|BTC-USD|" + OPENED_AT + "|" + RUN_START));
+        assertThat(n.get("eventId").asText())
+                .isEqualTo(uuidOf("DIVERGENCE_OPENED|BTC-USD|" + OPENED_AT + "|" + n.get("incidentId").asText()));
+    }
+
+    @Test
+    void divergenceOpenedAtAnUnavailableEvaluation() {
+        // Oracle and TWAP give a reading while the pair is below quorum: no median.
+        DivergenceEvent e = opened();
+        OutputContract.assertValid(OutputJson.divergenceEvent(new DivergenceEvent(
+                e.type(), e.eventId(), e.eventTime(), e.pair(), e.incidentId(), e.openedAt(), e.runStartedAt(), e.threshold(),
+                e.primaryAtOpen(), e.twapAtOpen(), null, e.divergenceAtOpen(), null, null, null,
+                e.peakDivergence(), e.peakAt(), null, null, null, null, "PENDING", HASH)));
+    }
+
+    @Test
+    void divergenceClosedReconciled() throws Exception {
+        String json = OutputJson.divergenceEvent(reconciled());
+        OutputContract.assertValid(json);
+
+        JsonNode n = tree(json);
+        assertThat(n.get("closedBy").asText()).isEqualTo("RECONCILED");
+        // A reconciled incident still awaits its manual review.
+        assertThat(n.get("reviewStatus").asText()).isEqualTo("PENDING");
+        assertThat(n.get("resolvedBy").isNull()).isTrue();
+        assertThat(n.get("resolution").isNull()).isTrue();
+        assertThat(n.get("durationSeconds").asLong()).isEqualTo(1_455);
+        assertThat(n.get("atClose").get("primary").asText()).isEqualTo("61190.00");
+        assertThat(n.get("eventId").asText())
+                .isEqualTo(uuidOf("DIVERGENCE_CLOSED|BTC-USD|" + (T + 25 * 60_000) + "|" + INCIDENT));
+    }
+
+    @Test
+    void divergenceClosedResolvedByAnOperator() throws Exception {
+        String json = OutputJson.divergenceEvent(resolvedByAnOperator());
+        OutputContract.assertValid(json);
+
+        JsonNode n = tree(json);
+        assertThat(n.get("closedBy").asText()).isEqualTo("RESOLVED");
+        assertThat(n.get("reviewStatus").asText()).isEqualTo("RESOLVED");
+        assertThat(n.get("resolvedBy").asText()).isEqualTo("ops.jdoe");
+        assertThat(n.get("durationSeconds").asLong()).isEqualTo(7_155);
+        assertThat(n.get("incidentId").asText()).isEqualTo(INCIDENT);
+    }
+
+    @Test
+    void divergenceClosedWithoutAnyReading() {
+        // Resolved before any reading was kept for the incident: the closing prices are unknown.
+        OutputContract.assertValid(OutputJson.divergenceEvent(closed(OPENED_AT, null, null, null,
+                divergence("57500.00", "61215.40").toPlainString(), PEAK_AT, "RESOLVED", "ops.jdoe", "opened in error")));
+    }
+
+    @Test
+    void deadLetterOfAResolutionNamingNoOpenIncident() throws Exception {
+        String payload = "{\"type\":\"DIVERGENCE_RESOLVED\",\"eventTime\":\"2024-03-01T14:00:00.000Z\",\"pair\":\"BTC-USD\","
+                + "\"incidentId\":\"" + INCIDENT + "\",\"resolvedBy\":\"ops.jdoe\",\"reason\":\"already reconciled\"}";
+        long t = T + 2 * HOUR;
+        String json = OutputJson.deadLetter(DeadLetter.of(t, "risk-control", "risk-control/0@17", "UNKNOWN_INCIDENT",
+                "no open incident " + INCIDENT + " on BTC-USD", payload));
+        OutputContract.assertValid(json);
+        assertThat(tree(json).get("reason").asText()).isEqualTo("UNKNOWN_INCIDENT");
     }
 
     // ---------------------------------------------------------------- DEAD_LETTER
@@ -268,8 +402,11 @@ class OutputJsonContractTest {
         LifecycleEvent build() {
             String cause = (evaluationId == null ? "-" : evaluationId) + '|' + (liquidationId == null ? "" : liquidationId)
                     + '|' + collateralVersion + '|' + debtVersion;
+            // As LifecycleExplainer addresses them: during a divergence incident the custodian is
+            // told of every notice to the borrower.
             List<String> recipients = type.startsWith("LIQUIDATION_") ? List.of("borrower", "lender", "custodian")
                     : type.equals("INITIAL_MARGIN_BREACH") || type.equals("COLLATERAL_MISSING") ? List.of("lender")
+                    : incidentOpen ? List.of("borrower", "lender", "custodian")
                     : List.of("borrower", "lender");
             return new LifecycleEvent(
                     EventIds.of(type, FACILITY, t, cause), type, t, FACILITY, "B-1", "bitgo", PAIR,
@@ -339,11 +476,37 @@ class OutputJsonContractTest {
     }
 
     @Test
-    void marginCallIssuedDuringADivergenceIncident() {
+    void marginCallIssuedDuringADivergenceIncident() throws Exception {
+        String normal = marginCallIssued().json();
+        OutputContract.assertValid(normal);
+        assertThat(tree(normal).get("recipients").toString()).isEqualTo("[\"borrower\",\"lender\"]");
+
         Lifecycle e = marginCallIssued();
         e.incidentOpen = true;
         e.priceDisputed = true;
-        OutputContract.assertValid(e.json());
+        String json = e.json();
+        OutputContract.assertValid(json);
+        assertThat(tree(json).get("recipients").toString()).isEqualTo("[\"borrower\",\"lender\",\"custodian\"]");
+    }
+
+    /** Spec rule 7: while an incident is open, every notice to the borrower goes to the custodian too; lender-only reviews do not. */
+    @Test
+    void borrowerNoticesDuringADivergenceIncidentAlsoGoToTheCustodian() throws Exception {
+        List<Lifecycle> notices = List.of(
+                new Lifecycle("LTV_WARNING", "HEALTHY", "WARNING").at(T, "72000.00"),
+                new Lifecycle("MARGIN_CALL_CURED", "MARGIN_CALL", "WARNING").at(T + 20 * HOUR, "72000.00"),
+                new Lifecycle("LTV_HEALTHY", "WARNING", "HEALTHY").at(T, "98000.00"));
+        for (Lifecycle e : notices) {
+            e.incidentOpen = true;
+            String json = e.json();
+            OutputContract.assertValid(json);
+            assertThat(tree(json).get("recipients").toString()).as(e.type).isEqualTo("[\"borrower\",\"lender\",\"custodian\"]");
+        }
+        Lifecycle review = new Lifecycle("INITIAL_MARGIN_BREACH", "HEALTHY", "HEALTHY").at(T, "78000.00");
+        review.incidentOpen = true;
+        String json = review.json();
+        OutputContract.assertValid(json);
+        assertThat(tree(json).get("recipients").toString()).isEqualTo("[\"lender\"]");
     }
 
     @Test
@@ -695,6 +858,118 @@ class OutputJsonContractTest {
         ObjectNode toBorrower = tree(flag("RAPID_DETERIORATION", change("HEALTHY", "MARGIN_CALL", "MARGIN_CALL_ISSUED", T)));
         toBorrower.putArray("recipients").add("borrower").add("lender");
         assertRejected(toBorrower, "recipients");
+    }
+
+    @Test
+    void checkerRejectsAMarginCallDuringAnIncidentWithoutTheCustodian() throws Exception {
+        Lifecycle e = marginCallIssued();
+        e.incidentOpen = true;
+        e.priceDisputed = true;
+        ObjectNode noCustodian = tree(e.json());
+        noCustodian.putArray("recipients").add("borrower").add("lender");
+        assertRejected(noCustodian, "recipients");
+
+        ObjectNode custodianFirst = tree(e.json());
+        custodianFirst.putArray("recipients").add("custodian").add("borrower").add("lender");
+        assertRejected(custodianFirst, "recipients");
+
+        ObjectNode custodianWithoutIncident = tree(marginCallIssued().json());
+        custodianWithoutIncident.putArray("recipients").add("borrower").add("lender").add("custodian");
+        assertRejected(custodianWithoutIncident, "recipients");
+
+        Lifecycle healthy = new Lifecycle("LTV_HEALTHY", "WARNING", "HEALTHY").at(T, "98000.00");
+        healthy.incidentOpen = true;
+        ObjectNode healthyNoCustodian = tree(healthy.json());
+        healthyNoCustodian.putArray("recipients").add("borrower").add("lender");
+        assertRejected(healthyNoCustodian, "recipients");
+
+        Lifecycle review = new Lifecycle("INITIAL_MARGIN_BREACH", "HEALTHY", "HEALTHY").at(T, "78000.00");
+        review.incidentOpen = true;
+        ObjectNode reviewToCustodian = tree(review.json());
+        reviewToCustodian.putArray("recipients").add("lender").add("custodian");
+        assertRejected(reviewToCustodian, "recipients");
+    }
+
+    @Test
+    void checkerRejectsDivergenceContractBreaks() throws Exception {
+        ObjectNode closedWithoutClosedBy = tree(OutputJson.divergenceEvent(reconciled()));
+        closedWithoutClosedBy.remove("closedBy");
+        assertRejected(closedWithoutClosedBy, "closedBy");
+
+        ObjectNode closedWithNullClosedBy = tree(OutputJson.divergenceEvent(reconciled()));
+        closedWithNullClosedBy.putNull("closedBy");
+        assertRejected(closedWithNullClosedBy, "closedBy");
+
+        ObjectNode openedWithAtClose = tree(OutputJson.divergenceEvent(opened()));
+        openedWithAtClose.putObject("atClose").put("primary", "57900.00").put("twap", "61220.10").put("median", "61180.00");
+        assertRejected(openedWithAtClose, "atClose");
+
+        ObjectNode closedWithoutAtClose = tree(OutputJson.divergenceEvent(reconciled()));
+        closedWithoutAtClose.remove("atClose");
+        assertRejected(closedWithoutAtClose, "atClose");
+
+        ObjectNode numberPeak = tree(OutputJson.divergenceEvent(opened()));
+        numberPeak.put("peakDivergence", new BigDecimal("0.060694"));
+        assertRejected(numberPeak, "peakDivergence");
+
+        ObjectNode numberPrice = tree(OutputJson.divergenceEvent(reconciled()));
+        ((ObjectNode) numberPrice.get("atClose")).put("primary", new BigDecimal("61190.00"));
+        assertRejected(numberPrice, "primary");
+
+        ObjectNode roughDivergence = tree(OutputJson.divergenceEvent(opened()));
+        ((ObjectNode) roughDivergence.get("atOpen")).put("divergence", "0.0542");
+        assertRejected(roughDivergence, "divergence");
+
+        ObjectNode openedWithDuration = tree(OutputJson.divergenceEvent(opened()));
+        openedWithDuration.put("durationSeconds", 0);
+        assertRejected(openedWithDuration, "durationSeconds");
+
+        ObjectNode openedReviewed = tree(OutputJson.divergenceEvent(opened()));
+        openedReviewed.put("reviewStatus", "RESOLVED");
+        assertRejected(openedReviewed, "reviewStatus");
+
+        ObjectNode negativeDuration = tree(OutputJson.divergenceEvent(reconciled()));
+        negativeDuration.put("durationSeconds", -1);
+        assertRejected(negativeDuration, "durationSeconds");
+
+        ObjectNode reconciledReviewed = tree(OutputJson.divergenceEvent(reconciled()));
+        reconciledReviewed.put("reviewStatus", "RESOLVED");
+        assertRejected(reconciledReviewed, "reviewStatus");
+
+        ObjectNode reconciledByOperator = tree(OutputJson.divergenceEvent(reconciled()));
+        reconciledByOperator.put("resolvedBy", "ops.jdoe");
+        assertRejected(reconciledByOperator, "resolvedBy");
+
+        ObjectNode resolvedAnonymously = tree(OutputJson.divergenceEvent(resolvedByAnOperator()));
+        resolvedAnonymously.putNull("resolvedBy");
+        assertRejected(resolvedAnonymously, "resolvedBy");
+
+        ObjectNode resolvedStillPending = tree(OutputJson.divergenceEvent(resolvedByAnOperator()));
+        resolvedStillPending.put("reviewStatus", "PENDING");
+        assertRejected(resolvedStillPending, "reviewStatus");
+
+        ObjectNode unknownClose = tree(OutputJson.divergenceEvent(reconciled()));
+        unknownClose.put("closedBy", "TIMEOUT");
+        assertRejected(unknownClose, "closedBy");
+
+        ObjectNode toLenderOnly = tree(OutputJson.divergenceEvent(opened()));
+        toLenderOnly.putArray("recipients").add("lender");
+        assertRejected(toLenderOnly, "recipients");
+
+        ObjectNode withFacility = tree(OutputJson.divergenceEvent(opened()));
+        withFacility.put("facilityId", FACILITY);
+        assertRejected(withFacility, "facilityId");
+    }
+
+    /** Each incident type has its own schema, and the shared incident shape resolves: a bare record is refused for what it lacks. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"DIVERGENCE_OPENED", "DIVERGENCE_CLOSED"})
+    void everyDivergenceTypeHasItsSchema(String type) {
+        assertThatThrownBy(() -> OutputContract.assertValid("{\"type\":\"" + type + "\"}"))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("violates docs/schemas/" + type + ".schema.json")
+                .hasMessageContaining("eventId")
+                .hasMessageContaining("incidentId");
     }
 
     static Stream<String> newOutputTypes() {
