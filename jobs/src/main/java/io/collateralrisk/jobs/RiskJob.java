@@ -3,15 +3,13 @@ package io.collateralrisk.jobs;
 import io.collateralrisk.divergence.FeedHealthStage;
 import io.collateralrisk.jobs.input.DeadLetters;
 import io.collateralrisk.jobs.input.InputRecord;
-import io.collateralrisk.jobs.input.ParseFacilityEvents;
-import io.collateralrisk.jobs.input.ParsePrices;
+import io.collateralrisk.jobs.input.ParseInput;
 import io.collateralrisk.ltv.facility.FacilityInput;
 import io.collateralrisk.ltv.facility.FacilityStage;
 import io.collateralrisk.ltv.lifecycle.BandChangePatterns;
 import io.collateralrisk.ltv.lifecycle.RiskFlag;
 import io.collateralrisk.ltv.ltv.LtvStage;
 import io.collateralrisk.model.LifecycleEvent;
-import io.collateralrisk.jobs.input.ParseControl;
 import io.collateralrisk.divergence.FeedHealthInput;
 import io.collateralrisk.ltv.price.PriceStage;
 import io.collateralrisk.model.DeadLetter;
@@ -91,7 +89,7 @@ public final class RiskJob {
         // the watermark assigner would reorder ticks beyond any bounded out-of-orderness.
         int sourceParallelism = inputs.prices().getParallelism();
         SingleOutputStreamOperator<PriceTick> parsed =
-                inputs.prices().process(new ParsePrices(config)).uid("parse-prices").name("parse prices")
+                inputs.prices().process(new ParseInput<>(config, (p, r) -> p.parsePrice(r.payload()), PriceTick.class)).uid("parse-prices").name("parse prices")
                         .setParallelism(sourceParallelism);
 
         DataStream<PriceTick> ticks = parsed.assignTimestampsAndWatermarks(watermarks(inputs.live(), config, (PriceTick tick, long ignored) -> tick.eventTime()))
@@ -104,7 +102,8 @@ public final class RiskJob {
         if (inputs.control() != null) {
             int parallelism = inputs.control().getParallelism();
             SingleOutputStreamOperator<FeedHealthInput> parsedControl = inputs.control()
-                    .process(new ParseControl(config)).uid("parse-risk-control").name("parse risk control")
+                    .process(new ParseInput<>(config,
+                            (p, r) -> FeedHealthInput.of(p.parseControl(r.payload()), r.location(), r.payload()), FeedHealthInput.class)).uid("parse-risk-control").name("parse risk control")
                     .setParallelism(parallelism);
             resolutions = parsedControl.assignTimestampsAndWatermarks(watermarks(inputs.live(), config, (FeedHealthInput e, long ignored) -> e.eventTime()))
                     .uid("risk-control-watermarks").name("risk control watermarks").setParallelism(parallelism);
@@ -122,7 +121,8 @@ public final class RiskJob {
         if (inputs.facilityEvents() != null) {
             int parallelism = inputs.facilityEvents().getParallelism();
             SingleOutputStreamOperator<FacilityInput> facilityEvents = inputs.facilityEvents()
-                    .process(new ParseFacilityEvents(config)).uid("parse-facility-events").name("parse facility events")
+                    .process(new ParseInput<>(config,
+                            (p, r) -> FacilityInput.of(p.parseFacility(r.payload()), r.location(), r.payload()), FacilityInput.class)).uid("parse-facility-events").name("parse facility events")
                     .setParallelism(parallelism);
             // Facility events are never late-dropped; the watermark only tells which were applied late.
             FacilityStage.Result facilities = FacilityStage.apply(
