@@ -375,6 +375,9 @@ class FeedHealthFunctionTest {
             assertThat(incidents(h)).hasSize(2);
             assertThat(incidents(h).get(1)).satisfies(closed -> {
                 assertThat(closed.type()).isEqualTo(DivergenceEvent.CLOSED);
+                // Stamped with the resolution's own time, although evaluations after it already went out as open.
+                assertThat(closed.eventTime()).isEqualTo(at(150));
+                assertThat(closed.durationSeconds()).isEqualTo(110L);
                 assertThat(closed.closedBy()).isEqualTo("RESOLVED");
                 assertThat(closed.resolvedBy()).isEqualTo("ops-jane");
                 assertThat(closed.incidentId()).isEqualTo(INCIDENT_ID);
@@ -387,6 +390,24 @@ class FeedHealthFunctionTest {
             // A late resolution of nothing open is refused at once too.
             send(h, resolution(205, INCIDENT_ID));
             assertThat(refused(h)).extracting(DeadLetter::reason).containsExactly("UNKNOWN_INCIDENT");
+        }
+    }
+
+    @Test
+    void aLateResolutionStampedBeforeTheOpeningClosesAtTheOpening() throws Exception {
+        try (var h = harness()) {
+            openAt40(h);
+            send(h, in(evaluation(200, "92", "100", "99")));
+            h.processWatermark(at(200));
+
+            // An operator's clock behind the feed's: the incident cannot close before it opened.
+            send(h, resolution(30, INCIDENT_ID));
+
+            assertThat(incidents(h)).extracting(DivergenceEvent::type, DivergenceEvent::eventTime, DivergenceEvent::durationSeconds)
+                    .containsExactly(
+                            tuple(DivergenceEvent.OPENED, OPENED_AT, null),
+                            tuple(DivergenceEvent.CLOSED, OPENED_AT, 0L));
+            assertThat(refused(h)).isEmpty();
         }
     }
 

@@ -229,8 +229,9 @@ class MarchDivergenceReplayTest {
      */
     @Test
     void anOutlierPrimaryGivesNoReadingAndDoesNotCloseTheIncident() {
-        // 07:42: Coinbase 20,079.55 is the median of the three venues; the leg (22,180.56) is 10.4% above the
-        // four-source median; the TWAP (20,175.34) is above the median, so the LTV price is the median.
+        // 07:42: Kraken 20,075.3, Binance.US 20,079.55, Coinbase 20,082.3 and the leg 22,619.77, 12.6% above the
+        // four-source median 20,080.925: excluded. The median of the three venues is 20,079.55; the TWAP
+        // (20,175.34) is above it, so the LTV price is the median.
         JsonNode n = prices.get(t("2023-03-11T07:42:00Z"));
         assertThat(n.get("primary").isNull()).isTrue();
         assertThat(n.get("excluded")).anySatisfy(x -> {
@@ -313,10 +314,10 @@ class MarchDivergenceReplayTest {
                 "2023-03-11T05:30:30.000Z RAPID_DETERIORATION",
                 "2023-03-11T07:57:00.000Z LIQUIDATION_HELD MARGIN_CALL>LIQUIDATION @19991.40 open THRESHOLD DIVERGENCE_INCIDENT",
                 "2023-03-11T08:27:00.000Z LIQUIDATION_HOLD_ESCALATED LIQUIDATION>LIQUIDATION @20117.62 open THRESHOLD DIVERGENCE_INCIDENT",
-                // Below 0.89 above 20,224.72 from 08:49 (20,230.88): back in MARGIN_CALL while held, no event.
-                "2023-03-11T20:04:00.000Z LIQUIDATION_RELEASED MARGIN_CALL>MARGIN_CALL @20473.86 THRESHOLD");
+                // Held in LIQUIDATION until the close; released there, its band catches up at the normal price.
+                "2023-03-11T20:04:00.000Z LIQUIDATION_RELEASED LIQUIDATION>MARGIN_CALL @20473.86 THRESHOLD");
         assertThat(lowestPrice("2023-03-11T05:30:00Z", "2023-03-11T07:56:00Z")).isEqualByComparingTo("20009.03");
-        // From 08:49 (back in MARGIN_CALL) to the close never at or below 20,000.00: released from MARGIN_CALL.
+        // From 08:49 to the close never at or below 20,000.00: not due at the close, so released.
         assertThat(lowestPrice("2023-03-11T08:49:00Z", "2023-03-11T20:04:00Z")).isEqualByComparingTo("20094.72");
         JsonNode release = find("F-R", "LIQUIDATION_RELEASED");
         assertThat(release.get("evaluationId").asText()).isEqualTo(prices.get(t("2023-03-11T20:04:00Z")).get("evaluationId").asText());

@@ -91,11 +91,19 @@ public final class LifecycleRules {
         s.unconfirmedReported = false;
         // A sale is booked when both its collateral and its debt side have arrived; re-testing half
         // of it would sell collateral that is already gone.
+        boolean booked = false;
         if (s.awaitingAmounts && s.collateralVersion > s.executedCollateralVersion && s.debtVersion > s.executedDebtVersion) {
             s.awaitingAmounts = false;
+            booked = true;
         }
+        Band before = s.band;
         if (s.amountsKnown() && usable(last)) {
             evaluate(s, last, t, newRisk, gate, out);
+        }
+        // A booked sale that left the facility out of margin call meets the call it was running.
+        if (booked && s.cureDeadline != null && s.band != null && !s.band.worseThan(Band.WARNING) && t <= s.cureDeadline) {
+            s.cureDeadline = null;
+            out.add(Decision.simple(Decision.MARGIN_CALL_CURED, t, before, s.band, last));
         }
         return out;
     }
@@ -160,10 +168,9 @@ public final class LifecycleRules {
         // An expired margin call stays expired: its liquidation is retried while the call is uncured.
         if (Decision.CURE_EXPIRED.equals(reason) && LtvMath.atOrAbove(s.outstanding, s.collateral, last.price(), cureLevel)) {
             trigger(s, Decision.CURE_EXPIRED, s.band, last, t, gate, out);
-        } else if (liquidationDue(s, last)) {
-            trigger(s, Decision.THRESHOLD, s.band, last, t, gate, out);
-        } else if (s.band == Band.MARGIN_CALL && s.cureDeadline == null) {
-            issueMarginCall(s, s.band, t, last, out); // left in margin call with no call running
+        } else {
+            // Out of liquidation: the band it stayed in catches up, and a due liquidation triggers.
+            evaluate(s, last, t, false, gate, out);
         }
         return out;
     }
@@ -184,6 +191,11 @@ public final class LifecycleRules {
         boolean first = before == null;
         Band from = first ? Band.HEALTHY : before;
         Band after = LtvMath.band(d, c, p.price(), policy, before);
+        if (!first && before.worseThan(after) && !liquidationIdle(s)) {
+            // A facility in liquidation stays there until the sale is booked, fails or is released:
+            // the borrower hears no cure or all-clear while a sale is outstanding or held.
+            after = before;
+        }
         if ((first || riskIncreased) && LtvMath.atOrAbove(d, c, p.price(), policy.initialMargin())) {
             out.add(Decision.simple(Decision.INITIAL_MARGIN_BREACH, t, from, after, p));
         }
@@ -298,7 +310,10 @@ public final class LifecycleRules {
         if (LtvMath.atOrAbove(s.outstanding, s.collateral, p.price(), level)) {
             trigger(s, heldTrigger, band, p, p.eventTime(), gate, out);
         } else {
-            out.add(new Decision(Decision.LIQUIDATION_RELEASED, p.eventTime(), band, band, heldTrigger, null, null, null, null, null, p));
+            // Out of liquidation: the band it was held in catches up at the normal price.
+            Band after = LtvMath.band(s.outstanding, s.collateral, p.price(), policy, band);
+            s.band = after;
+            out.add(new Decision(Decision.LIQUIDATION_RELEASED, p.eventTime(), band, after, heldTrigger, null, null, null, null, null, p));
         }
     }
 

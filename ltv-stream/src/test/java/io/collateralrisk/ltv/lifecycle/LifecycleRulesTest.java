@@ -494,11 +494,12 @@ class LifecycleRulesTest {
             eval(T0, LTV_050);
             only(eval(T1, LTV_0909), LIQUIDATION_TRIGGERED);
             String first = s.liquidationId;
-            // Down from LIQUIDATION into MARGIN_CALL while the sale is in progress: no call yet.
+            // LTV falls into margin call while the sale is in progress: the facility stays in liquidation.
             assertThat(eval(T1 + MINUTE, LTV_0862)).isEmpty();
-            assertThat(s.band).isEqualTo(Band.MARGIN_CALL);
-            // The sale failed and LTV is below liquidation: the borrower gets a margin call now.
+            assertThat(s.band).isEqualTo(Band.LIQUIDATION);
+            // The sale failed and LTV is below liquidation: the band catches up and a call is issued.
             Decision call = only(rules.onLiquidationFailed(s, first, T2, last, OPEN), MARGIN_CALL_ISSUED);
+            assertBands(call, LIQUIDATION, MARGIN_CALL);
             assertThat(call.cureDeadline()).isEqualTo(T2 + 48 * HOUR);
             assertThat(s.liquidationPending()).isFalse();
             // Nothing pending any more: the next reach of the threshold triggers.
@@ -615,10 +616,11 @@ class LifecycleRulesTest {
             only(timer(deadline), LIQUIDATION_HELD);
 
             List<Decision> out = eval(deadline + 10 * MINUTE, LTV_075);
-            assertThat(types(out)).containsExactly(LIQUIDATION_RELEASED, LTV_WARNING);
+            // The release names the band the facility is back in: one event, no separate warning.
+            assertThat(types(out)).containsExactly(LIQUIDATION_RELEASED);
             assertThat(out.get(0).reason()).isEqualTo(CURE_EXPIRED);
             assertThat(out.get(0).liquidationId()).isNull();
-            assertBands(out.get(1), MARGIN_CALL, WARNING);
+            assertBands(out.get(0), MARGIN_CALL, WARNING);
             assertThat(s.held()).isFalse();
             assertThat(s.liquidationPending()).isFalse();
             assertThat(s.nextTimer(CONFIRM, ESCALATE)).isEqualTo(Long.MAX_VALUE);

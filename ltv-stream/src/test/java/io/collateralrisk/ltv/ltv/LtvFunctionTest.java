@@ -363,8 +363,10 @@ class LtvFunctionTest {
 
             assertThat(stage.events()).extracting(LifecycleEvent::facilityId, LifecycleEvent::type, LifecycleEvent::reason,
                     LifecycleEvent::eventTime)
-                    .containsExactly(
-                            tuple(recovered.id, "LTV_WARNING", null, DEADLINE + 5 * MINUTE),
+                    // The recovered facility stayed in liquidation while its sale was outstanding; once
+                    // the sale failed its band catches up. Same instant, so either order.
+                    .containsExactlyInAnyOrder(
+                            tuple(recovered.id, "LTV_WARNING", null, failedAt),
                             tuple(uncured.id, "LIQUIDATION_TRIGGERED", "CURE_EXPIRED", failedAt));
         }
     }
@@ -445,9 +447,8 @@ class LtvFunctionTest {
             stage.watermark(DEADLINE + 2 * HOUR);
             assertThat(stage.events()).extracting(LifecycleEvent::type, LifecycleEvent::eventTime, LifecycleEvent::reason,
                     LifecycleEvent::bandBefore, LifecycleEvent::bandAfter)
-                    .containsExactly(
-                            tuple("LIQUIDATION_RELEASED", back, "CURE_EXPIRED", "MARGIN_CALL", "MARGIN_CALL"),
-                            tuple("LTV_WARNING", back, null, "MARGIN_CALL", "WARNING"));
+                    // The release names the band the facility is back in.
+                    .containsExactly(tuple("LIQUIDATION_RELEASED", back, "CURE_EXPIRED", "MARGIN_CALL", "WARNING"));
         }
     }
 
