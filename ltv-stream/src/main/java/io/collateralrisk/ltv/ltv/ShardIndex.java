@@ -51,6 +51,15 @@ public final class ShardIndex {
         return entries.size();
     }
 
+    /** Forgets every facility (the index is rebuilt from state on next use). */
+    public void clear() {
+        worsenAt.clear();
+        improveAbove.clear();
+        timers.clear();
+        retestAlways.clear();
+        entries.clear();
+    }
+
     /** (Re-)indexes a facility from its state. */
     public void put(FacilityState s, PolicyConfig policy, long timer) {
         remove(s.facilityId);
