@@ -71,10 +71,13 @@ public final class ShardIndex {
             if (s.band == null || (s.held() && !"CIRCUIT_BREAKER".equals(s.holdReason))) {
                 retest = true;
             }
-            if (priced && s.band != null) {
+            // A facility in liquidation keeps its band until the sale is booked, fails or is
+            // released: no price can move it meanwhile (a held one is re-tested at every price).
+            boolean inLiquidation = s.liquidationPending() || s.held() || s.awaitingAmounts;
+            if (priced && s.band != null && !inLiquidation) {
                 if (s.band != Band.LIQUIDATION) {
                     worsen = crossing(s, threshold(policy, Band.values()[s.band.ordinal() + 1]), RoundingMode.CEILING);
-                } else if (!s.liquidationPending() && !s.held() && !s.awaitingAmounts) {
+                } else {
                     worsen = crossing(s, policy.liquidation(), RoundingMode.CEILING);
                 }
                 if (s.band != Band.HEALTHY) {
