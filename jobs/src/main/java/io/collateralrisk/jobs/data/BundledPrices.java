@@ -83,8 +83,8 @@ public final class BundledPrices {
         return all.stream().map(Line::text).toList();
     }
 
-    /** The importer writes {@code "eventTime":"..."} as the second field; read it without a JSON parse. */
-    static long eventTime(String line) {
+    /** The event time of an input line; read without a JSON parse, the line being the product's own. */
+    public static long eventTime(String line) {
         int start = line.indexOf("\"eventTime\":\"") + 13;
         return Times.parseIso(line.substring(start, line.indexOf('"', start)));
     }

@@ -3,6 +3,10 @@ package io.collateralrisk.jobs.demo;
 import io.collateralrisk.jobs.RiskJob;
 import io.collateralrisk.jobs.data.BundledPrices;
 import io.collateralrisk.jobs.data.LoanBook;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.collateralrisk.model.json.Json;
+import java.io.IOException;
+import java.util.Optional;
 import java.math.BigDecimal;
 import io.collateralrisk.jobs.kafka.KafkaPipeline;
 import io.collateralrisk.jobs.kafka.LocalKafkaBroker;
@@ -72,8 +76,8 @@ public final class Demo {
         List<String> ticks = BundledPrices.merge(List.of(
                 BundledPrices.exchangeTicks(PAIR, BundledPrices.MARCH_2023_BTC_USD),
                 BundledPrices.oracleTicks(PAIR, BundledPrices.MARCH_2023_BTC_USDC)));
-        long horizon = ticks.stream().mapToLong(Demo::eventTimeOf).max().orElseThrow();
-        LoanBook book = new LoanBook(LOAN_BOOK_SEED, facilities, PAIR, OPENING_PRICE, eventTimeOf(ticks.get(0)) - 60_000,
+        long horizon = ticks.stream().mapToLong(BundledPrices::eventTime).max().orElseThrow();
+        LoanBook book = new LoanBook(LOAN_BOOK_SEED, facilities, PAIR, OPENING_PRICE, BundledPrices.eventTime(ticks.get(0)) - 60_000,
                 new BigDecimal("0.40"), new BigDecimal("0.95"));
         List<String> bookEvents = book.events();
         out.printf("Loan book: %d facilities on %s, seed %d, opening LTVs spread evenly from %s to %s at %s USD,%n"
@@ -128,12 +132,12 @@ public final class Demo {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             for (String event : facilityEvents) {
                 int start = event.indexOf("\"facilityId\":\"") + 14;
-                producer.send(new ProducerRecord<>(Topics.FACILITY_EVENTS, null, eventTimeOf(event),
+                producer.send(new ProducerRecord<>(Topics.FACILITY_EVENTS, null, BundledPrices.eventTime(event),
                         event.substring(start, event.indexOf('"', start)), event));
             }
             int i = 0;
             for (String tick : ticks) {
-                producer.send(new ProducerRecord<>(Topics.PRICES, null, eventTimeOf(tick), PAIR, tick));
+                producer.send(new ProducerRecord<>(Topics.PRICES, null, BundledPrices.eventTime(tick), PAIR, tick));
                 if (++i == ticks.size() / 2) {
                     BAD_RECORDS.forEach(bad -> producer.send(new ProducerRecord<>(Topics.PRICES, PAIR, bad)));
                 }
@@ -189,29 +193,20 @@ public final class Demo {
         return byTopic.getOrDefault(topic, List.of()).size();
     }
 
-    private static java.util.Optional<String> lowest(Map<String, List<OutputRecord>> byTopic) {
+    private static Optional<String> lowest(Map<String, List<OutputRecord>> byTopic) throws IOException {
         String best = null;
         BigDecimal min = null;
         for (OutputRecord r : byTopic.getOrDefault(Topics.REFERENCE_PRICES, List.of())) {
-            if (!r.topic().equals(Topics.REFERENCE_PRICES)) {
-                continue;
+            JsonNode price = Json.outputReader().readTree(r.json()).get("price");
+            if (price == null || price.isNull()) {
+                continue; // unavailable
             }
-            int i = r.json().indexOf("\"price\":\"");
-            if (i < 0) {
-                continue;
-            }
-            int start = i + 9;
-            BigDecimal price = new java.math.BigDecimal(r.json().substring(start, r.json().indexOf('"', start)));
-            if (min == null || price.compareTo(min) < 0) {
-                min = price;
-                best = price.toPlainString() + " USD at " + Times.format(r.eventTime());
+            BigDecimal p = new BigDecimal(price.asText());
+            if (min == null || p.compareTo(min) < 0) {
+                min = p;
+                best = p.toPlainString() + " USD at " + Times.format(r.eventTime());
             }
         }
-        return java.util.Optional.ofNullable(best);
-    }
-
-    private static long eventTimeOf(String tickLine) {
-        int start = tickLine.indexOf("\"eventTime\":\"") + 13;
-        return Times.parseIso(tickLine.substring(start, tickLine.indexOf('"', start)));
+        return Optional.ofNullable(best);
     }
 }
