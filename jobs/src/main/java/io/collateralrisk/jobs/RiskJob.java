@@ -1,6 +1,7 @@
 package io.collateralrisk.jobs;
 
 import io.collateralrisk.divergence.FeedHealthStage;
+import io.collateralrisk.jobs.audit.AuditRecords;
 import io.collateralrisk.jobs.input.DeadLetters;
 import io.collateralrisk.jobs.input.InputRecord;
 import io.collateralrisk.jobs.input.ParseInput;
@@ -82,7 +83,13 @@ public final class RiskJob {
      * What the job emits: records for the output topics, and (in a replay) the cure deadlines that
      * fall after the last input time, reported rather than fired.
      */
-    public record Outputs(DataStream<OutputRecord> records, DataStream<LifecycleEvent> unfiredDeadlines) {}
+    public record Outputs(DataStream<OutputRecord> records, DataStream<LifecycleEvent> unfiredDeadlines, DataStream<OutputRecord> acceptedInputs) {
+
+        /** What the audit tables take: every output record and every accepted input. */
+        public DataStream<OutputRecord> audit() {
+            return records.union(acceptedInputs);
+        }
+    }
 
     public static Outputs build(Inputs inputs, RiskConfig config, String codeVersion, long eventTimeHorizon) {
         // Parsing and watermarks stay chained to the source at its parallelism: a shuffle before
@@ -116,6 +123,7 @@ public final class RiskJob {
         if (controlRefused != null) {
             deadLetters = deadLetters.union(controlRefused);
         }
+        DataStream<OutputRecord> acceptedInputs = prices.acceptedTicks().map(AuditRecords::of).uid("audit-accepted-ticks").name("accepted ticks for audit");
         DataStream<OutputRecord> lifecycle = null;
         DataStream<LifecycleEvent> unfired = null;
         if (inputs.facilityEvents() != null) {
@@ -130,6 +138,8 @@ public final class RiskJob {
                             .uid("facility-watermarks").name("facility watermarks").setParallelism(parallelism),
                     config, eventTimeHorizon);
             deadLetters = deadLetters.union(facilityEvents.getSideOutput(DeadLetters.TAG), facilities.refused());
+            acceptedInputs = acceptedInputs.union(
+                    facilities.accepted().map(AuditRecords::of).uid("audit-accepted-facility-events").name("accepted facility events for audit"));
 
             LtvStage.Result ltv = LtvStage.apply(referencePrices, facilities.commands(), config, codeVersion, eventTimeHorizon);
             DataStream<RiskFlag> flags = BandChangePatterns.apply(ltv.bandChanges(), Duration.ofMillis(config.lifecycle().rapidWindowMs()));
@@ -148,7 +158,7 @@ public final class RiskJob {
         if (lifecycle != null) {
             records = records.union(lifecycle);
         }
-        return new Outputs(records, unfired);
+        return new Outputs(records, unfired, acceptedInputs);
     }
 
 }

@@ -1,6 +1,9 @@
 package io.collateralrisk.jobs;
 
+import io.collateralrisk.jobs.audit.AuditSetup;
+import io.collateralrisk.jobs.cli.CodeVersion;
 import io.collateralrisk.jobs.kafka.KafkaPipeline;
+import io.collateralrisk.model.config.AuditCatalogConfig;
 import io.collateralrisk.model.config.ConfigLoader;
 import io.collateralrisk.model.config.RiskConfig;
 import java.nio.file.Path;
@@ -31,11 +34,21 @@ public final class RiskJobMain implements Callable<Integer> {
             description = "EXACTLY_ONCE (transactions committed with checkpoints) or AT_LEAST_ONCE (lowest latency; de-duplicate by eventId). Default: ${DEFAULT-VALUE}.")
     DeliveryGuarantee delivery;
 
+    @Option(names = "--audit-warehouse", paramLabel = "LOCATION",
+            description = "Warehouse of the audit tables when the configuration's audit.catalog names none.")
+    String auditWarehouse;
+
     @Override
     public Integer call() throws Exception {
         RiskConfig riskConfig = config == null ? RiskConfig.defaults() : ConfigLoader.load(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(RiskJob.baseConfiguration());
-        KafkaPipeline.build(env, bootstrapServers, groupId, riskConfig, delivery, false, Long.MAX_VALUE);
+        AuditCatalogConfig audit = riskConfig.auditCatalog().withDefaultWarehouse(auditWarehouse == null ? "" : auditWarehouse);
+        if (audit.warehouse().isEmpty()) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "the audit tables need a place: set audit.catalog in the configuration or pass --audit-warehouse");
+        }
+        KafkaPipeline.build(env, bootstrapServers, groupId, riskConfig, delivery, false, Long.MAX_VALUE,
+                AuditSetup.prepare(audit, riskConfig, CodeVersion.get()));
         env.execute("collateral risk " + riskConfig.configHash().substring(0, 12));
         return 0;
     }

@@ -1,6 +1,7 @@
 package io.collateralrisk.jobs.cli;
 
 import io.collateralrisk.jobs.demo.Demo;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,8 +24,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--facilities", defaultValue = "5000", paramLabel = "N", description = "Facilities in the generated loan book (default: ${DEFAULT-VALUE}).")
     int facilities;
 
+    @Option(names = "--work-dir", defaultValue = "demo-output", paramLabel = "DIR",
+            description = "The demo's directory: its audit warehouse is DIR/warehouse, replaced on each run (default: ${DEFAULT-VALUE}).")
+    Path workDir;
+
     @Override
     public Integer call() throws Exception {
-        return new Demo(System.out, parallelism, facilities).run();
+        return new Demo(System.out, parallelism, facilities, workDir).run();
     }
 }

@@ -48,7 +48,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         RiskConfig riskConfig = config == null ? RiskConfig.defaults() : ConfigLoader.load(config);
         System.err.println("replaying " + input + " (config " + riskConfig.configHash().substring(0, 12) + ") ...");
-        Replay.Result result = new Replay(riskConfig, parallelism).run(input, out);
+        Replay.Result result = new Replay(riskConfig, parallelism, Replay.auditCatalog(riskConfig, out)).run(input, out);
         System.out.print(ReplaySummary.render(result, riskConfig, out));
         return 0;
     }

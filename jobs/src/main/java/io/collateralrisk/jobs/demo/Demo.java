@@ -1,5 +1,11 @@
 package io.collateralrisk.jobs.demo;
 
+import io.collateralrisk.jobs.audit.AuditSetup;
+import io.collateralrisk.jobs.cli.CodeVersion;
+import io.collateralrisk.model.config.AuditCatalogConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import io.collateralrisk.jobs.RiskJob;
 import io.collateralrisk.jobs.data.BundledPrices;
 import io.collateralrisk.jobs.data.LoanBook;
@@ -61,11 +67,14 @@ public final class Demo {
     private final PrintStream out;
     private final int parallelism;
     private final int facilities;
+    /** The demo's own directory: the audit warehouse goes under it, fresh each run. */
+    private final Path workDir;
 
-    public Demo(PrintStream out, int parallelism, int facilities) {
+    public Demo(PrintStream out, int parallelism, int facilities, Path workDir) {
         this.out = out;
         this.parallelism = parallelism;
         this.facilities = facilities;
+        this.workDir = workDir.toAbsolutePath();
     }
 
     public int run() throws Exception {
@@ -95,7 +104,10 @@ public final class Demo {
 
             out.println("[3/4] running the job on a Flink MiniCluster (parallelism " + parallelism + ", exactly-once output) ...");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration());
-            KafkaPipeline.build(env, broker.bootstrapServers(), "risk-demo", config, DeliveryGuarantee.EXACTLY_ONCE, true, horizon);
+            Path warehouse = workDir.resolve("warehouse");
+            deleteRecursively(warehouse);
+            KafkaPipeline.build(env, broker.bootstrapServers(), "risk-demo", config, DeliveryGuarantee.EXACTLY_ONCE, true, horizon,
+                    AuditSetup.prepare(AuditCatalogConfig.hadoop(warehouse.toString()), config, CodeVersion.get()));
             JobClient job = env.executeAsync("risk demo");
 
             Map<String, List<OutputRecord>> byTopic = consumeUntilDone(broker.bootstrapServers(), job);
@@ -112,6 +124,17 @@ public final class Demo {
             out.println("  docs/schemas/                           the JSON contract of every output topic");
         }
         return 0;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static Configuration flinkConfiguration() {

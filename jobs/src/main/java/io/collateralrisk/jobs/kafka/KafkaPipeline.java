@@ -7,6 +7,8 @@ import io.collateralrisk.jobs.input.KafkaInputDeserializer;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.sinks.KafkaOutputSink;
+import io.collateralrisk.sinks.audit.AuditSink;
+import org.apache.iceberg.flink.CatalogLoader;
 import io.collateralrisk.model.OutputRecord;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,6 +28,7 @@ public final class KafkaPipeline {
     /**
      * @param bounded stop at the input offsets that exist at start (the demo); false runs forever
      * @param eventTimeHorizon {@link Long#MAX_VALUE} live; the last published time in the demo
+     * @param audit the audit catalog, prepared ({@code AuditSetup}); null writes no audit tables
      */
     public static void build(
             StreamExecutionEnvironment env,
@@ -34,13 +37,18 @@ public final class KafkaPipeline {
             RiskConfig config,
             DeliveryGuarantee delivery,
             boolean bounded,
-            long eventTimeHorizon) {
+            long eventTimeHorizon,
+            CatalogLoader audit) {
         RiskJob.Inputs inputs = new RiskJob.Inputs(
                 source(env, bootstrapServers, groupId, Topics.PRICES, bounded),
                 source(env, bootstrapServers, groupId, Topics.FACILITY_EVENTS, bounded),
                 source(env, bootstrapServers, groupId, Topics.RISK_CONTROL, bounded),
                 true);
-        DataStream<OutputRecord> outputs = RiskJob.build(inputs, config, CodeVersion.get(), eventTimeHorizon).records();
+        RiskJob.Outputs job = RiskJob.build(inputs, config, CodeVersion.get(), eventTimeHorizon);
+        if (audit != null) {
+            AuditSink.attach(job.audit(), audit);
+        }
+        DataStream<OutputRecord> outputs = job.records();
         outputs.sinkTo(KafkaOutputSink.create(bootstrapServers, delivery, groupId + "-out"))
                 .uid("kafka-outputs")
                 .name("kafka outputs");

@@ -2,6 +2,9 @@ package io.collateralrisk.jobs.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.collateralrisk.jobs.RiskJob;
+import io.collateralrisk.jobs.audit.AuditSetup;
+import io.collateralrisk.model.config.AuditCatalogConfig;
+import io.collateralrisk.sinks.audit.AuditSink;
 import io.collateralrisk.jobs.cli.CodeVersion;
 import io.collateralrisk.jobs.input.InputRecord;
 import io.collateralrisk.jobs.input.JsonLinesFormat;
@@ -47,10 +50,22 @@ public final class Replay {
 
     private final RiskConfig config;
     private final int parallelism;
+    /** Where the audit tables go; null writes none. */
+    private final AuditCatalogConfig audit;
 
     public Replay(RiskConfig config, int parallelism) {
+        this(config, parallelism, null);
+    }
+
+    public Replay(RiskConfig config, int parallelism, AuditCatalogConfig audit) {
         this.config = config;
         this.parallelism = parallelism;
+        this.audit = audit;
+    }
+
+    /** The audit catalog of a replay into {@code outDir}: the configuration's, or {@code OUT/warehouse}. */
+    public static AuditCatalogConfig auditCatalog(RiskConfig config, Path outDir) {
+        return config.auditCatalog().withDefaultWarehouse(outDir.toAbsolutePath().resolve("warehouse").toString());
     }
 
     /** What a replay produced, per output topic, in file order. */
@@ -115,6 +130,9 @@ public final class Replay {
                         .uid("out-unfired-deadlines").name("unfired deadlines out"));
             }
             records.sinkTo(new ReplayFileSink(parts)).uid("replay-files").name("replay files");
+            if (audit != null) {
+                AuditSink.attach(outputs.audit(), AuditSetup.prepare(audit, config, CodeVersion.get()));
+            }
             env.execute("risk replay");
             return new Result(readParts(parts), horizon, inputs);
         } finally {

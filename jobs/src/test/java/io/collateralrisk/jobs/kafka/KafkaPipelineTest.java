@@ -359,7 +359,7 @@ class KafkaPipelineTest {
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        KafkaPipeline.build(env, cluster.bootstrapServers(), groupId, RiskConfig.defaults(), guarantee, true, HORIZON);
+        KafkaPipeline.build(env, cluster.bootstrapServers(), groupId, RiskConfig.defaults(), guarantee, true, HORIZON, null);
         env.execute("kafka pipeline test " + guarantee);
 
         return readCommitted(before);

@@ -36,6 +36,9 @@ import org.apache.flink.util.OutputTag;
 public class FacilityFunction extends KeyedProcessFunction<String, FacilityInput, FacilityCommand> {
 
     public static final OutputTag<DeadLetter> REFUSED = new OutputTag<>("facility-refused", TypeInformation.of(DeadLetter.class));
+    /** Every event taken (applied or a stale version), for the audit trail. */
+    public static final OutputTag<AcceptedFacilityEvent> ACCEPTED =
+            new OutputTag<>("facility-accepted", TypeInformation.of(AcceptedFacilityEvent.class));
 
     private final RiskConfig config;
     private final long eventTimeHorizon;
@@ -72,27 +75,34 @@ public class FacilityFunction extends KeyedProcessFunction<String, FacilityInput
             refuse(ctx, input, "FACILITY_CLOSED", "facility " + input.facilityId() + " is closed");
             return;
         }
+        if (input.collateral() == null && input.debt() == null) {
+            ctx.output(ACCEPTED, new AcceptedFacilityEvent(input, AcceptedFacilityEvent.APPLIED, late));
+        }
         if (input.collateral() != null) {
             CollateralUpdated e = input.collateral();
             if (e.version() <= r.collateralVersion) {
                 staleVersions.inc();
+                ctx.output(ACCEPTED, new AcceptedFacilityEvent(input, AcceptedFacilityEvent.STALE_VERSION, late));
                 return;
             }
             boolean riskIncreased = r.collateral != null && e.collateral().compareTo(r.collateral) < 0;
             r.collateral = e.collateral();
             r.collateralVersion = e.version();
             record.update(r);
+            ctx.output(ACCEPTED, new AcceptedFacilityEvent(input, AcceptedFacilityEvent.APPLIED, late));
             out.collect(command(FacilityCommand.UPSERT, t, r, riskIncreased, null, late, "COLLATERAL|" + e.version()));
         } else if (input.debt() != null) {
             DebtUpdated e = input.debt();
             if (e.version() <= r.debtVersion) {
                 staleVersions.inc();
+                ctx.output(ACCEPTED, new AcceptedFacilityEvent(input, AcceptedFacilityEvent.STALE_VERSION, late));
                 return;
             }
             boolean riskIncreased = r.outstanding != null && e.outstanding().compareTo(r.outstanding) > 0;
             r.outstanding = e.outstanding();
             r.debtVersion = e.version();
             record.update(r);
+            ctx.output(ACCEPTED, new AcceptedFacilityEvent(input, AcceptedFacilityEvent.APPLIED, late));
             out.collect(command(FacilityCommand.UPSERT, t, r, riskIncreased, null, late, "DEBT|" + e.version()));
         } else if (input.executed() != null) {
             LiquidationExecuted e = input.executed();
@@ -130,6 +140,7 @@ public class FacilityFunction extends KeyedProcessFunction<String, FacilityInput
         created.pair = e.pair();
         created.policy = e.policy();
         record.update(created);
+        ctx.output(ACCEPTED, new AcceptedFacilityEvent(input, AcceptedFacilityEvent.APPLIED, late));
         out.collect(command(FacilityCommand.UPSERT, e.eventTime(), created, false, null, late, "OPENED"));
     }
 

@@ -14,7 +14,7 @@ public final class FacilityStage {
     private FacilityStage() {}
 
     /** What the stage emits. */
-    public record Result(DataStream<FacilityCommand> commands, DataStream<DeadLetter> refused) {}
+    public record Result(DataStream<FacilityCommand> commands, DataStream<DeadLetter> refused, DataStream<AcceptedFacilityEvent> accepted) {}
 
     public static Result apply(DataStream<FacilityInput> events, RiskConfig config, long eventTimeHorizon) {
         SingleOutputStreamOperator<FacilityCommand> commands =
@@ -23,6 +23,6 @@ public final class FacilityStage {
                         .uid(UID)
                         .name("facility state")
                         .returns(FacilityCommand.class);
-        return new Result(commands, commands.getSideOutput(FacilityFunction.REFUSED));
+        return new Result(commands, commands.getSideOutput(FacilityFunction.REFUSED), commands.getSideOutput(FacilityFunction.ACCEPTED));
     }
 }

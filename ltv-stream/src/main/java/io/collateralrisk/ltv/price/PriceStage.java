@@ -17,7 +17,8 @@ public final class PriceStage {
     private PriceStage() {}
 
     /** What the stage emits. */
-    public record Result(DataStream<ReferencePrice> evaluations, DataStream<PriceAlert> alerts, DataStream<DeadLetter> lateTicks) {}
+    public record Result(
+            DataStream<ReferencePrice> evaluations, DataStream<PriceAlert> alerts, DataStream<DeadLetter> lateTicks, DataStream<PriceTick> acceptedTicks) {}
 
     public static Result apply(DataStream<PriceTick> ticks, RiskConfig config, long eventTimeHorizon) {
         SingleOutputStreamOperator<ReferencePrice> evaluations =
@@ -29,6 +30,7 @@ public final class PriceStage {
         return new Result(
                 evaluations,
                 evaluations.getSideOutput(ReferencePriceFunction.PRICE_ALERTS),
-                evaluations.getSideOutput(ReferencePriceFunction.LATE_TICKS));
+                evaluations.getSideOutput(ReferencePriceFunction.LATE_TICKS),
+                evaluations.getSideOutput(ReferencePriceFunction.ACCEPTED_TICKS));
     }
 }

@@ -58,6 +58,8 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
 
     public static final OutputTag<PriceAlert> PRICE_ALERTS = new OutputTag<>("price-alerts", TypeInformation.of(PriceAlert.class));
     public static final OutputTag<DeadLetter> LATE_TICKS = new OutputTag<>("late-ticks", TypeInformation.of(DeadLetter.class));
+    /** Every tick taken into an evaluation, for the audit trail. */
+    public static final OutputTag<PriceTick> ACCEPTED_TICKS = new OutputTag<>("accepted-ticks", TypeInformation.of(PriceTick.class));
 
     private final RiskConfig config;
     private final long eventTimeHorizon;
@@ -123,6 +125,7 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
         atT.add(tick);
         pending.put(t, atT);
         accepted.inc();
+        ctx.output(ACCEPTED_TICKS, tick);
     }
 
     @Override

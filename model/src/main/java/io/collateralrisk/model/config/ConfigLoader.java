@@ -211,10 +211,14 @@ public final class ConfigLoader {
         long outOfOrder = duration(tree, "lateness.outOfOrder");
         long lagAlert = duration(tree, "live.watermarkLagAlert");
         int travelDays = positiveInt(tree, "audit.timeTravelDays");
+        AuditCatalogConfig catalog = auditCatalog(tree.get("audit").get("catalog"));
 
+        // Where the audit tables live is deployment, not policy: it does not change the hash.
+        ObjectNode hashed = tree.deepCopy();
+        ((ObjectNode) hashed.get("audit")).remove("catalog");
         String canonical;
         try {
-            canonical = CANONICAL.writeValueAsString(CANONICAL.treeToValue(tree, Object.class));
+            canonical = CANONICAL.writeValueAsString(CANONICAL.treeToValue(hashed, Object.class));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -228,8 +232,35 @@ public final class ConfigLoader {
                 outOfOrder,
                 lagAlert,
                 travelDays,
+                catalog,
                 canonical,
                 sha256(canonical));
+    }
+
+    private static AuditCatalogConfig auditCatalog(JsonNode node) {
+        String type = text(node, "audit.catalog.type");
+        String warehouse = text(node, "audit.catalog.warehouse");
+        String uri = text(node, "audit.catalog.uri");
+        if (!AuditCatalogConfig.HADOOP.equals(type) && !AuditCatalogConfig.JDBC.equals(type)) {
+            throw new ConfigException("audit.catalog.type", "must be hadoop or jdbc");
+        }
+        if (AuditCatalogConfig.JDBC.equals(type)) {
+            if (!uri.startsWith("jdbc:")) {
+                throw new ConfigException("audit.catalog.uri", "a jdbc catalog needs a JDBC URL, such as jdbc:postgresql://host:5432/db");
+            }
+            if (warehouse.isEmpty()) {
+                throw new ConfigException("audit.catalog.warehouse", "a jdbc catalog needs the warehouse location of its data files");
+            }
+        }
+        return new AuditCatalogConfig(type, warehouse, uri, text(node, "audit.catalog.user"), text(node, "audit.catalog.passwordEnv"));
+    }
+
+    private static String text(JsonNode parent, String key) {
+        JsonNode value = parent.get(key.substring(key.lastIndexOf('.') + 1));
+        if (value == null || !value.isTextual()) {
+            throw new ConfigException(key, "must be a string");
+        }
+        return value.asText();
     }
 
     private static PairConfig pair(String name, JsonNode node, Map<String, Integer> assets) {

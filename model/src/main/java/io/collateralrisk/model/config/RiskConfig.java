@@ -17,6 +17,7 @@ public record RiskConfig(
         long outOfOrderMs,
         long watermarkLagAlertMs,
         int auditTimeTravelDays,
+        AuditCatalogConfig auditCatalog,
         String canonicalContent,
         String configHash)
         implements Serializable {

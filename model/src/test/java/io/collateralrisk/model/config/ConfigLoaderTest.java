@@ -335,4 +335,40 @@ class ConfigLoaderTest {
         assertThat(c.configHash()).isEqualTo(HexFormat.of().formatHex(digest));
         assertThat(c.canonicalContent()).contains("\"outOfOrder\":\"10s\"");
     }
+
+    // ---------------------------------------------------------------- audit catalog
+
+    @Test
+    void theDefaultAuditCatalogIsAWarehouseDirectoryChosenByTheCommand() {
+        AuditCatalogConfig c = ConfigLoader.defaults().auditCatalog();
+        assertThat(c.type()).isEqualTo("hadoop");
+        assertThat(c.warehouse()).isEmpty();
+        assertThat(c.withDefaultWarehouse("/tmp/w").warehouse()).isEqualTo("/tmp/w");
+    }
+
+    @Test
+    void aJdbcCatalogIsReadWithItsPasswordVariable() {
+        AuditCatalogConfig c = ConfigLoader.parse(
+                "audit: {catalog: {type: jdbc, uri: 'jdbc:postgresql://db:5432/risk', warehouse: /data/wh, user: risk, passwordEnv: RISK_DB_PASSWORD}}").auditCatalog();
+        assertThat(c.isJdbc()).isTrue();
+        assertThat(c.uri()).isEqualTo("jdbc:postgresql://db:5432/risk");
+        assertThat(c.passwordEnv()).isEqualTo("RISK_DB_PASSWORD");
+        assertThat(c.withDefaultWarehouse("/elsewhere").warehouse()).isEqualTo("/data/wh");
+    }
+
+    @Test
+    void aBadAuditCatalogIsRefusedNamingTheKey() {
+        refused("audit: {catalog: {type: hive}}", "audit.catalog.type", "hadoop or jdbc");
+        refused("audit: {catalog: {type: jdbc, warehouse: /w}}", "audit.catalog.uri", "JDBC URL");
+        refused("audit: {catalog: {type: jdbc, uri: 'jdbc:postgresql://h/d'}}", "audit.catalog.warehouse", "warehouse");
+        refused("audit: {catalog: {password: secret}}", "audit.catalog.password", "unknown key");
+    }
+
+    @Test
+    void whereTheAuditTablesLiveDoesNotChangeTheConfigHash() {
+        String moved = "audit: {catalog: {type: jdbc, uri: 'jdbc:postgresql://db/risk', warehouse: /data/wh}}";
+        assertThat(ConfigLoader.parse(moved).configHash()).isEqualTo(ConfigLoader.defaults().configHash());
+        assertThat(ConfigLoader.parse(moved).canonicalContent()).doesNotContain("catalog");
+        assertThat(ConfigLoader.parse("audit: {timeTravelDays: 30}").configHash()).isNotEqualTo(ConfigLoader.defaults().configHash());
+    }
 }
