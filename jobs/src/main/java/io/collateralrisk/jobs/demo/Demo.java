@@ -118,12 +118,27 @@ public final class Demo {
             out.print(ReplaySummary.render(byTopic, horizon, config, null));
             lowest(byTopic).ifPresent(line -> out.println("\nLowest reference price: " + line));
             out.println();
+            Path shown = relative(warehouse);
+            out.println("Audit tables (Iceberg, " + shown + "): try");
+            out.println("  bin/risk audit --warehouse " + shown + " \"SELECT type, count(*) AS n FROM margin_call_events GROUP BY type ORDER BY n DESC\"");
+            out.println("  bin/risk audit --warehouse " + shown + " \"SELECT facility_id, event_time, ltv, ltv_price, liquidate_collateral FROM margin_call_events"
+                    + " WHERE type = 'LIQUIDATION_TRIGGERED' ORDER BY event_time LIMIT 10\"");
+            out.println("  bin/risk audit --warehouse " + shown + " --format csv \"SELECT event_time, status, price, median, twap FROM reference_prices"
+                    + " WHERE event_time >= TIMESTAMP '2023-03-11 07:00:00' ORDER BY event_time LIMIT 20\"");
+            out.println("  bin/risk audit --warehouse " + shown + " \"SELECT topic, reason, payload FROM rejected_events\"");
+            out.println();
             out.println("Where to look next:");
             out.println("  bin/risk replay --input DIR --out OUT   the same job over files (see README: Replay)");
             out.println("  bin/risk import --help                  turn the CSV data in data/ into prices JSONL");
             out.println("  docs/schemas/                           the JSON contract of every output topic");
         }
         return 0;
+    }
+
+    /** The path as the user would type it from where bin/risk was started. */
+    private static Path relative(Path p) {
+        Path cwd = Path.of("").toAbsolutePath();
+        return p.startsWith(cwd) ? cwd.relativize(p) : p;
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -10,7 +10,6 @@ import io.collateralrisk.sinks.KafkaOutputSink;
 import io.collateralrisk.sinks.audit.AuditSink;
 import org.apache.iceberg.flink.CatalogLoader;
 import io.collateralrisk.model.OutputRecord;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -71,16 +70,17 @@ public final class KafkaPipeline {
         return env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), topic).uid("source-" + topic);
     }
 
-    /** Every topic the job reads or writes, with its partitions and settings. */
+    /** Every topic the job reads or writes, with its partitions ({@link TopicLayout}). */
     public static Map<String, Integer> topicPartitions() {
-        Map<String, Integer> partitions = new LinkedHashMap<>();
-        Topics.INPUTS.forEach(t -> partitions.put(t, 2));
-        Topics.OUTPUTS.forEach(t -> partitions.put(t, 2));
-        return partitions;
+        return TopicLayout.partitions();
     }
 
-    /** {@code risk.ltv} is compacted: the latest LTV per facility, with tombstones on close. */
+    /**
+     * Each topic's settings for a local broker fed historical data (the demo, tests): compaction
+     * for {@code risk.ltv}, and no time-based deletion of years-old records
+     * ({@link TopicLayout#configsKeepingHistory()}); a real cluster gets {@code bin/risk topics create}.
+     */
     public static Map<String, Map<String, String>> topicConfigs() {
-        return Map.of(Topics.LTV, Map.of("cleanup.policy", "compact"));
+        return TopicLayout.configsKeepingHistory();
     }
 }
