@@ -1,0 +1,54 @@
+package io.collateralrisk.sinks.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import org.apache.flink.table.data.ArrayData;
+import org.apache.flink.table.data.RowData;
+import org.junit.jupiter.api.Test;
+
+class AuditRowConverterTest {
+
+    private static final AuditTables.Definition PRICES = AuditTables.byName(AuditTables.REFERENCE_PRICES);
+    private static final AuditTables.Definition TICKS = AuditTables.byName(AuditTables.PRICE_TICKS);
+
+    private static int pos(AuditTables.Definition d, String column) {
+        return d.schema().columns().indexOf(d.schema().findField(column));
+    }
+
+    @Test
+    void columnsComeFromTheCamelCaseFieldsAndRecordIsTheJsonItself() {
+        String json = "{\"type\":\"REFERENCE_PRICE\",\"eventId\":\"e-1\",\"eventTime\":\"2023-03-10T11:24:00.000Z\",\"pair\":\"BTC-USD\","
+                + "\"evaluationId\":\"ev-1\",\"status\":\"OK\",\"price\":\"19594.56\",\"median\":\"19594.56\",\"twap\":null,\"primary\":null,"
+                + "\"incidentOpen\":false,\"used\":[{\"source\":\"kraken\",\"kind\":\"EXCHANGE\",\"price\":\"19590.10\",\"eventTime\":\"2023-03-10T11:24:00.000Z\"}],"
+                + "\"excluded\":[{\"source\":\"coinbase\",\"reason\":\"STALE\"}],\"configHash\":\"abc\"}";
+        RowData row = new AuditRowConverter(PRICES.schema()).convert(json);
+        assertThat(row.getString(pos(PRICES, "evaluation_id")).toString()).isEqualTo("ev-1");
+        assertThat(row.getDecimal(pos(PRICES, "price"), 38, 18).toBigDecimal()).isEqualByComparingTo("19594.56");
+        assertThat(row.isNullAt(pos(PRICES, "twap"))).isTrue();
+        assertThat(row.getTimestamp(pos(PRICES, "event_time"), 6).getMillisecond()).isEqualTo(1678447440000L);
+        ArrayData used = row.getArray(pos(PRICES, "used"));
+        assertThat(used.size()).isEqualTo(1);
+        assertThat(used.getRow(0, 4).getString(0).toString()).isEqualTo("kraken");
+        assertThat(row.getArray(pos(PRICES, "excluded")).getRow(0, 2).getString(1).toString()).isEqualTo("STALE");
+        assertThat(row.getString(pos(PRICES, "record")).toString()).isEqualTo(json);
+    }
+
+    @Test
+    void aValueWithMoreDigitsThanItsColumnIsNeverRounded() {
+        String json = "{\"eventId\":\"t-1\",\"eventTime\":\"2023-03-10T00:00:00Z\",\"pair\":\"BTC-USD\",\"source\":\"binanceus\",\"kind\":\"EXCHANGE\","
+                + "\"price\":\"20000.01\",\"volume\":\"0.0028379100000000003\",\"record\":\"{raw}\"}";
+        RowData row = new AuditRowConverter(TICKS.schema()).convert(json);
+        assertThat(row.isNullAt(pos(TICKS, "volume"))).isTrue();
+        assertThat(row.getDecimal(pos(TICKS, "price"), 38, 18).toBigDecimal()).isEqualTo(new BigDecimal("20000.010000000000000000"));
+        // An input's record is what was received.
+        assertThat(row.getString(pos(TICKS, "record")).toString()).isEqualTo("{raw}");
+    }
+
+    @Test
+    void aMissingRequiredFieldIsNamed() {
+        assertThatThrownBy(() -> new AuditRowConverter(TICKS.schema()).convert("{\"eventId\":\"t-1\",\"eventTime\":\"2023-03-10T00:00:00Z\"}"))
+                .hasMessageContaining("pair");
+    }
+}
