@@ -18,45 +18,62 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.hadoop.HadoopCatalog;
 import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A replay of real data (March 2023, three venues and the USDC leg as oracle, a generated loan
- * book, a few malformed records) writes its audit tables; they are read back here with Iceberg's
- * own generic reader on a catalog opened independently of the job's code, and compared with
- * what the job emitted on its topics.
+ * book, a few malformed records) writes its audit tables to the catalog its configuration names;
+ * they are read back here with Iceberg's own generic reader on a catalog opened independently of
+ * the job's code, and compared with what the job emitted on its topics. Each catalog the job
+ * supports has a subclass: the same assertions hold for all of them.
  */
-class AuditReadBackTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class AbstractAuditReadBackTest {
 
     private static final String PAIR = "BTC-USD";
     private static final List<String> BAD = List.of(
             "{not json",
             "{\"type\":\"PRICE_TICK\",\"eventTime\":\"2023-03-10T00:00:00\",\"pair\":\"BTC-USD\",\"source\":\"x\",\"kind\":\"EXCHANGE\",\"price\":\"1\"}");
 
-    private static Replay.Result result;
-    private static HadoopCatalog catalog;
-    private static int tickLines;
-    private static int facilityLines;
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private Replay.Result result;
+    private Catalog catalog;
+    private int tickLines;
+    private int facilityLines;
+
+    /** The configuration of the replay, which names its audit catalog; {@code dir} is this class's temporary directory. */
+    protected abstract RiskConfig configuration(Path dir) throws Exception;
+
+    /** The catalog to read the tables back from, opened without the job's code; {@code out} is the replay's output directory. */
+    protected abstract Catalog openReader(Path out) throws Exception;
+
+    /** Closed after every test of the class has run, the last registered first. */
+    protected final <T extends AutoCloseable> T closeAtEnd(T resource) {
+        resources.push(resource);
+        return resource;
+    }
 
     @BeforeAll
-    static void replay(@TempDir Path dir) throws Exception {
+    void replay(@TempDir Path dir) throws Exception {
         List<String> ticks = BundledPrices.merge(List.of(
                 BundledPrices.exchangeTicks(PAIR, BundledPrices.MARCH_2023_BTC_USD),
                 BundledPrices.oracleTicks(PAIR, BundledPrices.MARCH_2023_BTC_USDC)));
@@ -72,19 +89,36 @@ class AuditReadBackTest {
         Files.write(in.resolve("prices.jsonl"), prices, StandardCharsets.UTF_8);
         Files.write(in.resolve("facility-events.jsonl"), facilityEvents, StandardCharsets.UTF_8);
 
-        RiskConfig config = RiskConfig.defaults();
+        RiskConfig config = configuration(dir);
         Path out = dir.resolve("out");
         result = new Replay(config, 2, Replay.auditCatalog(config, out)).run(in, out);
 
-        catalog = new HadoopCatalog(new Configuration(), out.resolve("warehouse").toString());
+        catalog = openReader(out);
+        if (catalog instanceof AutoCloseable closeable) {
+            closeAtEnd(closeable);
+        }
     }
 
     @AfterAll
-    static void close() throws Exception {
-        catalog.close();
+    void close() throws Exception {
+        Exception failure = null;
+        while (!resources.isEmpty()) {
+            try {
+                resources.pop().close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
-    private static List<Record> rows(String table) throws Exception {
+    private List<Record> rows(String table) throws Exception {
         Table t = catalog.loadTable(TableIdentifier.of("risk_audit", table));
         List<Record> rows = new ArrayList<>();
         try (CloseableIterable<Record> it = IcebergGenerics.read(t).build()) {
@@ -102,7 +136,7 @@ class AuditReadBackTest {
         return byId;
     }
 
-    private static Map<String, String> emitted(String topic) {
+    private Map<String, String> emitted(String topic) {
         return result.topic(topic).stream().collect(Collectors.toMap(OutputRecord::eventId, OutputRecord::json));
     }
 
