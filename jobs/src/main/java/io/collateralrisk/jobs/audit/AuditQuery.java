@@ -4,6 +4,7 @@ import io.collateralrisk.model.config.AuditCatalogConfig;
 import io.collateralrisk.sinks.audit.AuditCatalogs;
 import io.collateralrisk.sinks.audit.AuditTables;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -49,6 +50,8 @@ public final class AuditQuery {
     public Result run(String sql, TimeTravel travel) {
         Map<String, String> hints = readOptions(travel);
         TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        // Times are UTC everywhere: TIMESTAMP '2023-03-11 07:00:00' means 07:00Z whatever the machine's zone.
+        tEnv.getConfig().setLocalTimeZone(ZoneOffset.UTC);
         tEnv.executeSql(createCatalog());
         for (AuditTables.Definition d : AuditTables.ALL) {
             String option = hints.get(d.name());
