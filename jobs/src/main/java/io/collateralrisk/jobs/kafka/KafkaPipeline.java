@@ -11,6 +11,7 @@ import io.collateralrisk.sinks.audit.AuditSink;
 import org.apache.iceberg.flink.CatalogLoader;
 import io.collateralrisk.model.OutputRecord;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -38,11 +39,29 @@ public final class KafkaPipeline {
             boolean bounded,
             long eventTimeHorizon,
             CatalogLoader audit) {
-        RiskJob.Inputs inputs = new RiskJob.Inputs(
+        build(env, bootstrapServers, groupId, config, delivery, bounded, eventTimeHorizon, audit, UnaryOperator.identity());
+    }
+
+    /**
+     * The same wiring with {@code beforeJob} applied to the Kafka sources before the job's graph is
+     * built: the seam where a test inserts an operator of its own (a failure injector) into the
+     * production graph. Production passes the identity, which adds nothing to the graph.
+     */
+    static void build(
+            StreamExecutionEnvironment env,
+            String bootstrapServers,
+            String groupId,
+            RiskConfig config,
+            DeliveryGuarantee delivery,
+            boolean bounded,
+            long eventTimeHorizon,
+            CatalogLoader audit,
+            UnaryOperator<RiskJob.Inputs> beforeJob) {
+        RiskJob.Inputs inputs = beforeJob.apply(new RiskJob.Inputs(
                 source(env, bootstrapServers, groupId, Topics.PRICES, bounded),
                 source(env, bootstrapServers, groupId, Topics.FACILITY_EVENTS, bounded),
                 source(env, bootstrapServers, groupId, Topics.RISK_CONTROL, bounded),
-                true);
+                true));
         RiskJob.Outputs job = RiskJob.build(inputs, config, CodeVersion.get(), eventTimeHorizon);
         if (audit != null) {
             AuditSink.attach(job.audit(), audit);

@@ -1,7 +1,6 @@
 package io.collateralrisk.jobs.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,38 +18,25 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,13 +68,9 @@ class KafkaPipelineTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static KafkaClusterTestKit cluster;
-    private static Admin admin;
+    private static KafkaTestCluster kafka;
     /** Payload to {@code prices/partition@offset} of each malformed record, known once published. */
     private static final Map<String, String> badLocations = new HashMap<>();
-
-    /** What a run wrote: the records, and how many offsets they and any transaction markers took. */
-    private record Written(List<ConsumerRecord<String, String>> records, long offsets) {}
 
     /** One expected evaluation: median null when UNAVAILABLE; used as source:price@second, excluded as source:reason. */
     private record ExpectedPrice(long t, String median, List<String> used, List<String> excluded) {}
@@ -125,54 +107,21 @@ class KafkaPipelineTest {
 
     @BeforeAll
     static void startKafkaAndPublish() throws Exception {
-        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                        .setCombined(true)
-                        .setNumBrokerNodes(1)
-                        .setNumControllerNodes(1)
-                        .build())
-                // One node: internal topics and transactions need every factor and ISR at 1.
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("transaction.state.log.num.partitions", "1")
-                .setConfigProp("min.insync.replicas", "1")
-                .setConfigProp("default.replication.factor", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                // A topic the job writes but nobody created must fail, not appear silently.
-                .setConfigProp("auto.create.topics.enable", "false")
-                // Records carry 2024 event times as timestamps: the default 7-day retention would
-                // delete them at the broker's first retention check.
-                .setConfigProp("log.retention.ms", "-1")
-                .build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
-
-        List<NewTopic> topics = new ArrayList<>();
-        Map<String, Map<String, String>> configs = KafkaPipeline.topicConfigs();
-        KafkaPipeline.topicPartitions().forEach((name, partitions) ->
-                topics.add(new NewTopic(name, partitions, (short) 1).configs(configs.getOrDefault(name, Map.of()))));
-        admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
-
+        kafka = KafkaTestCluster.start();
         publishInput();
     }
 
     @AfterAll
     static void stopKafka() throws Exception {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
-        if (cluster != null) {
-            cluster.close();
+        if (kafka != null) {
+            kafka.close();
         }
     }
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void exactlyOnceWritesEveryOutputOnceToReadCommittedConsumers() throws Exception {
-        Written written = run(DeliveryGuarantee.EXACTLY_ONCE, "kafka-pipeline-test-eo");
+        KafkaTestCluster.Written written = run(DeliveryGuarantee.EXACTLY_ONCE, "kafka-pipeline-test-eo");
         List<ConsumerRecord<String, String>> records = written.records();
 
         // Commit markers take offsets too: proof the records were written in transactions.
@@ -184,7 +133,7 @@ class KafkaPipelineTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void atLeastOnceGivesTheSameEventIds() throws Exception {
-        Written written = run(DeliveryGuarantee.AT_LEAST_ONCE, "kafka-pipeline-test-alo");
+        KafkaTestCluster.Written written = run(DeliveryGuarantee.AT_LEAST_ONCE, "kafka-pipeline-test-alo");
         List<ConsumerRecord<String, String>> records = written.records();
         assertThat(written.offsets()).as("no transactions, no markers").isEqualTo(records.size());
 
@@ -306,7 +255,7 @@ class KafkaPipelineTest {
     /** Ticks keyed by pair with their event time as Kafka timestamp; the malformed records in between. */
     private static void publishInput() throws Exception {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -350,73 +299,18 @@ class KafkaPipelineTest {
     }
 
     /** Runs the job to its end, then reads what it wrote to every output topic. */
-    private static Written run(DeliveryGuarantee guarantee, String groupId) throws Exception {
-        Set<TopicPartition> outputs = outputPartitions();
-        Map<TopicPartition, Long> before = logEndOffsets(outputs);
+    private static KafkaTestCluster.Written run(DeliveryGuarantee guarantee, String groupId) throws Exception {
+        Map<TopicPartition, Long> before = kafka.logEndOffsets(kafka.outputPartitions());
 
         Configuration conf = RiskJob.baseConfiguration();
         conf.set(CoreOptions.DEFAULT_PARALLELISM, 2);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        KafkaPipeline.build(env, cluster.bootstrapServers(), groupId, RiskConfig.defaults(), guarantee, true, HORIZON, null);
+        KafkaPipeline.build(env, kafka.bootstrapServers(), groupId, RiskConfig.defaults(), guarantee, true, HORIZON, null);
         env.execute("kafka pipeline test " + guarantee);
 
-        return readCommitted(before);
-    }
-
-    /**
-     * Reads from {@code from} until the consumer's position reaches each partition's log end: a
-     * read_committed consumer cannot pass an open transaction, so this also proves none is left.
-     */
-    private static Written readCommitted(Map<TopicPartition, Long> from) throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            consumer.assign(from.keySet());
-            from.forEach(consumer::seek);
-            while (true) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-                // Commit markers are written just after the commit returns: refresh the ends each time.
-                Map<TopicPartition, Long> ends = logEndOffsets(from.keySet());
-                Map<TopicPartition, Long> behind = new HashMap<>();
-                for (TopicPartition tp : from.keySet()) {
-                    long position = consumer.position(tp);
-                    if (position < ends.get(tp)) {
-                        behind.put(tp, position);
-                    }
-                }
-                if (behind.isEmpty()) {
-                    long offsets = from.entrySet().stream().mapToLong(e -> ends.get(e.getKey()) - e.getValue()).sum();
-                    return new Written(records, offsets);
-                }
-                if (System.nanoTime() > deadline) {
-                    fail("read_committed consumer stuck before the log end (an open transaction?): positions "
-                            + behind + ", log ends " + ends);
-                }
-            }
-        }
-    }
-
-    private static Set<TopicPartition> outputPartitions() throws Exception {
-        Map<String, TopicDescription> topics = admin.describeTopics(Topics.OUTPUTS).allTopicNames().get(30, TimeUnit.SECONDS);
-        Set<TopicPartition> partitions = new HashSet<>();
-        topics.forEach((name, d) -> d.partitions().forEach(info -> partitions.add(new TopicPartition(name, info.partition()))));
-        return partitions;
-    }
-
-    /** Log end offsets, markers and open transactions included (the admin default is read_uncommitted). */
-    private static Map<TopicPartition, Long> logEndOffsets(Set<TopicPartition> partitions) throws Exception {
-        Map<TopicPartition, OffsetSpec> latest = partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
-        return ends;
+        return kafka.readCommitted(before);
     }
 
     private static List<ConsumerRecord<String, String>> onTopic(List<ConsumerRecord<String, String>> records, String topic) {
