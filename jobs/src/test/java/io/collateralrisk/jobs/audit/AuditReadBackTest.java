@@ -3,17 +3,12 @@ package io.collateralrisk.jobs.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.collateralrisk.jobs.data.BundledPrices;
-import io.collateralrisk.jobs.data.LoanBook;
 import io.collateralrisk.jobs.replay.Replay;
 import io.collateralrisk.model.OutputRecord;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.model.json.Json;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -35,20 +30,14 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A replay of real data (March 2023, three venues and the USDC leg as oracle, a generated loan
  * book, a few malformed records) writes its audit tables; they are read back here with Iceberg's
  * own generic reader on a catalog opened independently of the job's code, and compared with
- * what the job emitted on its topics.
+ * what the job emitted on its topics. The replay is {@link AuditReplayFixture}, shared with the other audit tests.
  */
 class AuditReadBackTest {
-
-    private static final String PAIR = "BTC-USD";
-    private static final List<String> BAD = List.of(
-            "{not json",
-            "{\"type\":\"PRICE_TICK\",\"eventTime\":\"2023-03-10T00:00:00\",\"pair\":\"BTC-USD\",\"source\":\"x\",\"kind\":\"EXCHANGE\",\"price\":\"1\"}");
 
     private static Replay.Result result;
     private static HadoopCatalog catalog;
@@ -56,27 +45,12 @@ class AuditReadBackTest {
     private static int facilityLines;
 
     @BeforeAll
-    static void replay(@TempDir Path dir) throws Exception {
-        List<String> ticks = BundledPrices.merge(List.of(
-                BundledPrices.exchangeTicks(PAIR, BundledPrices.MARCH_2023_BTC_USD),
-                BundledPrices.oracleTicks(PAIR, BundledPrices.MARCH_2023_BTC_USDC)));
-        List<String> prices = new ArrayList<>(ticks);
-        prices.addAll(BAD);
-        tickLines = prices.size();
-        LoanBook book = new LoanBook(7, 300, PAIR, new BigDecimal("24000.00"), BundledPrices.eventTime(ticks.get(0)) - 60_000,
-                new BigDecimal("0.40"), new BigDecimal("0.95"));
-        List<String> facilityEvents = new ArrayList<>(book.events());
-        facilityEvents.add("{\"type\":\"DEBT_UPDATED\",\"eventTime\":\"2023-03-10T00:00:00Z\",\"facilityId\":\"NEVER-OPENED\",\"outstanding\":\"1.00\",\"version\":1}");
-        facilityLines = facilityEvents.size();
-        Path in = Files.createDirectories(dir.resolve("in"));
-        Files.write(in.resolve("prices.jsonl"), prices, StandardCharsets.UTF_8);
-        Files.write(in.resolve("facility-events.jsonl"), facilityEvents, StandardCharsets.UTF_8);
-
-        RiskConfig config = RiskConfig.defaults();
-        Path out = dir.resolve("out");
-        result = new Replay(config, 2, Replay.auditCatalog(config, out)).run(in, out);
-
-        catalog = new HadoopCatalog(new Configuration(), out.resolve("warehouse").toString());
+    static void replay() throws Exception {
+        AuditReplayFixture fixture = AuditReplayFixture.get();
+        result = fixture.result;
+        tickLines = fixture.tickLines;
+        facilityLines = fixture.facilityLines;
+        catalog = new HadoopCatalog(new Configuration(), fixture.warehouse().toString());
     }
 
     @AfterAll
