@@ -24,8 +24,8 @@ import java.util.Set;
  * @param config that row's content as a configuration; null when absent or not valid
  * @param configError why {@code config} is null, when a row exists
  * @param incidents every {@code divergence_incidents} row of the pair, in time order
- * @param shardTriggers for a {@code CIRCUIT_BREAKER} hold: the triggers of the pair within the
- *     breaker's window before it (the verifier keeps those of the facility's shard)
+ * @param shardTriggers for a {@code LIQUIDATION_HELD}: the triggers of the pair within the circuit
+ *     breaker's window up to it (the breaker counts those of the facility's shard)
  */
 public record EventStory(
         AuditRow event,

@@ -135,7 +135,7 @@ public final class Explainer {
                 ticks = ticks(reference);
             }
             incidents = sorted(rows(AuditTables.DIVERGENCE_INCIDENTS, equal("pair", pair)));
-            if (Decision.HOLD_CIRCUIT_BREAKER.equals(event.text("holdReason")) && config != null) {
+            if (Decision.LIQUIDATION_HELD.equals(event.type()) && config != null) {
                 long t = event.eventTime();
                 shardTriggers = sorted(rows(AuditTables.MARGIN_CALL_EVENTS, and(
                         and(equal("pair", pair), equal("type", Decision.LIQUIDATION_TRIGGERED)),

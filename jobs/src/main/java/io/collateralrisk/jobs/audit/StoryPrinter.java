@@ -3,6 +3,7 @@ package io.collateralrisk.jobs.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.collateralrisk.divergence.DivergenceMath;
 import io.collateralrisk.divergence.DivergenceReading;
+import io.collateralrisk.ltv.ltv.LtvStage;
 import io.collateralrisk.model.SourceKind;
 import io.collateralrisk.model.Times;
 import io.collateralrisk.model.config.PairConfig;
@@ -269,8 +270,8 @@ public final class StoryPrinter {
             line("  held: %s", switch (e.text("holdReason")) {
                 case "PRICE_UNAVAILABLE" -> "PRICE_UNAVAILABLE, the pair was below quorum";
                 case "DIVERGENCE_INCIDENT" -> "DIVERGENCE_INCIDENT, a divergence incident was open";
-                case "CIRCUIT_BREAKER" -> "CIRCUIT_BREAKER, the shard's share of circuitBreaker.maxLiquidations was reached"
-                        + " (" + s.shardTriggers().size() + " triggers on the pair in the window)";
+                case "CIRCUIT_BREAKER" -> "CIRCUIT_BREAKER, the shard's share of circuitBreaker.maxLiquidations was reached ("
+                        + inShard() + " triggers in the facility's shard within circuitBreaker.window)";
                 default -> e.text("holdReason");
             });
         }
@@ -284,6 +285,12 @@ public final class StoryPrinter {
         if (e.text("shortfall") != null) {
             line("  shortfall %s = D - C x P: the collateral cannot cover the debt", e.text("shortfall"));
         }
+    }
+
+    private long inShard() {
+        String pair = e.text("pair");
+        String shard = LtvStage.shardOf(pair, e.text("facilityId"));
+        return s.shardTriggers().stream().filter(r -> shard.equals(LtvStage.shardOf(pair, (String) r.column("facility_id")))).count();
     }
 
     private void flag() {
