@@ -26,12 +26,13 @@ import picocli.CommandLine.Parameters;
         name = "explain",
         mixinStandardHelpOptions = true,
         description = {
-            "Prints the story of one event of risk_audit.margin_call_events from the audit tables alone:",
-            "the collateral and debt versions in force, each source's price and why any was excluded, the",
-            "LTV price, the LTV arithmetic, the policy and its thresholds, the configuration hash, the",
-            "divergence state, and the facility's records before and after it.",
-            "With --verify, recomputes the decision from those inputs with the product's own rules and",
-            "exits 1 naming each field that differs."
+            "Prints the story of one event of risk_audit.margin_call_events from the",
+            "audit tables alone: the collateral and debt versions in force, each",
+            "source's price and why any was excluded, the LTV price and arithmetic,",
+            "the policy and its thresholds, the configuration hash, the divergence",
+            "state, and the facility's records before and after it.",
+            "With --verify, recomputes the decision from those rows with the",
+            "product's own rules and exits 1 naming each field that differs."
         })
 public final class ExplainCommand implements Callable<Integer> {
 
