@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = CodeVersion.Provider.class,
         description = "Streaming collateral-risk monitor: reference prices, LTV, margin calls, audit.",
-        subcommands = {DemoCommand.class, ReplayCommand.class, ImportCommand.class, AuditCommand.class, TopicsCommand.class, BenchCommand.class})
+        subcommands = {DemoCommand.class, ReplayCommand.class, ImportCommand.class, AuditCommand.class, ExplainCommand.class, TopicsCommand.class, BenchCommand.class})
 public final class RiskCli implements Runnable {
 
     @CommandLine.Spec

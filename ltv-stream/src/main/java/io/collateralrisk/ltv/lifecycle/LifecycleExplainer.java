@@ -130,7 +130,8 @@ public final class LifecycleExplainer {
         return dbt == null || col == null ? null : LtvMath.triggerPrice(dbt, col, threshold, quoteScale);
     }
 
-    static List<String> recipients(String type, boolean incidentOpen) {
+    /** Whom an event of {@code type} is addressed to (the spec's table); an audit recomputes it from here. */
+    public static List<String> recipients(String type, boolean incidentOpen) {
         if (type.startsWith("LIQUIDATION_")) {
             return BORROWER_LENDER_CUSTODIAN;
         }
