@@ -805,7 +805,9 @@ public final class StoryVerifier {
             case TIMESTAMP -> row.time(field) == null ? null : Times.format(row.time(field));
             case LONG -> row.longValue(field);
             case BOOLEAN -> row.node(field) == null ? null : row.node(field).asBoolean();
-            default -> row.text(field);
+            // A named object (a lifecycle event's policy) is tabled by its name.
+            default -> row.node(field) != null && row.node(field).isObject() && row.node(field).hasNonNull("name")
+                    ? row.text(field + ".name") : row.text(field);
         };
     }
 

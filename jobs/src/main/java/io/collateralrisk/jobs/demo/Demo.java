@@ -126,6 +126,13 @@ public final class Demo {
             out.println("  bin/risk audit --warehouse " + shown + " --format csv \"SELECT event_time, status, price, median, twap FROM reference_prices"
                     + " WHERE event_time >= TIMESTAMP '2023-03-11 07:00:00' ORDER BY event_time LIMIT 20\"");
             out.println("  bin/risk audit --warehouse " + shown + " \"SELECT topic, reason, payload FROM rejected_events\"");
+            for (String type : List.of("MARGIN_CALL_ISSUED", "LIQUIDATION_TRIGGERED")) {
+                byTopic.getOrDefault(Topics.MARGIN_CALLS, List.of()).stream()
+                        .filter(r -> r.json().contains("\"type\":\"" + type + "\""))
+                        .findFirst()
+                        .ifPresent(r -> out.println("  bin/risk explain --warehouse " + shown + " --verify " + r.eventId()
+                                + "   (the first " + type + ", " + r.key() + ")"));
+            }
             out.println();
             out.println("Where to look next:");
             out.println("  bin/risk replay --input DIR --out OUT   the same job over files (see README: Replay)");

@@ -74,6 +74,10 @@ public final class AuditRowConverter implements Serializable {
         }
         switch (type.typeId()) {
             case STRING:
+                if (v.isObject() && v.hasNonNull("name")) {
+                    // A named object (a lifecycle event's policy with its thresholds): its name.
+                    return StringData.fromString(v.get("name").asText());
+                }
                 return StringData.fromString(v.isTextual() ? v.asText() : v.toString());
             case LONG:
                 return v.asLong();

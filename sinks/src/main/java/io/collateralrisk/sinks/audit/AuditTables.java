@@ -128,7 +128,7 @@ public final class AuditTables {
                             .opt("borrower_id", TEXT, "borrower")
                             .opt("custodian", TEXT, "custodian")
                             .opt("pair", TEXT, "pair")
-                            .opt("policy", TEXT, "policy whose thresholds applied")
+                            .opt("policy", TEXT, "name of the policy whose thresholds applied (its thresholds are in record)")
                             .opt("band_before", TEXT, "band before the decision")
                             .opt("band_after", TEXT, "band after the decision")
                             .opt("ltv", AMOUNT, "loan-to-value at the decision (null when infinite)")

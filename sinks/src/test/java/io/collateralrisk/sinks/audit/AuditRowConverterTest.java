@@ -51,4 +51,14 @@ class AuditRowConverterTest {
         assertThatThrownBy(() -> new AuditRowConverter(TICKS.schema()).convert("{\"eventId\":\"t-1\",\"eventTime\":\"2023-03-10T00:00:00Z\"}"))
                 .hasMessageContaining("pair");
     }
+
+    @Test
+    void aNamedObjectIsStoredByItsNameAndKeptWholeInTheRecord() {
+        AuditTables.Definition events = AuditTables.byName(AuditTables.MARGIN_CALL_EVENTS);
+        String json = "{\"type\":\"LTV_WARNING\",\"eventId\":\"e-2\",\"eventTime\":\"2023-03-10T00:00:00Z\",\"facilityId\":\"F-1\","
+                + "\"policy\":{\"name\":\"tri-party\",\"warning\":\"0.60\"}}";
+        RowData row = new AuditRowConverter(events.schema()).convert(json);
+        assertThat(row.getString(pos(events, "policy")).toString()).isEqualTo("tri-party");
+        assertThat(row.getString(pos(events, "record")).toString()).contains("\"warning\":\"0.60\"");
+    }
 }
