@@ -3,6 +3,12 @@ package io.collateralrisk.jobs;
 import io.collateralrisk.divergence.FeedHealthStage;
 import io.collateralrisk.jobs.audit.AuditRecords;
 import io.collateralrisk.jobs.input.DeadLetters;
+import io.collateralrisk.ltv.lifecycle.Decision;
+import io.collateralrisk.sinks.metrics.DeadLetterMetrics;
+import io.collateralrisk.sinks.metrics.LifecycleMetrics;
+import io.collateralrisk.sinks.metrics.ReferencePriceMetrics;
+import java.util.List;
+import java.util.TreeSet;
 import io.collateralrisk.jobs.input.InputRecord;
 import io.collateralrisk.jobs.input.ParseInput;
 import io.collateralrisk.ltv.facility.FacilityInput;
@@ -94,6 +100,7 @@ public final class RiskJob {
     public static Outputs build(Inputs inputs, RiskConfig config, String codeVersion, long eventTimeHorizon) {
         // Parsing and watermarks stay chained to the source at its parallelism: a shuffle before
         // the watermark assigner would reorder ticks beyond any bounded out-of-orderness.
+        List<String> pairs = List.copyOf(new TreeSet<>(config.pairs().keySet()));
         int sourceParallelism = inputs.prices().getParallelism();
         SingleOutputStreamOperator<PriceTick> parsed =
                 inputs.prices().process(new ParseInput<>(config, (p, r) -> p.parsePrice(r.payload()), PriceTick.class)).uid("parse-prices").name("parse prices")
@@ -143,17 +150,18 @@ public final class RiskJob {
 
             LtvStage.Result ltv = LtvStage.apply(referencePrices, facilities.commands(), config, codeVersion, eventTimeHorizon);
             DataStream<RiskFlag> flags = BandChangePatterns.apply(ltv.bandChanges(), Duration.ofMillis(config.lifecycle().rapidWindowMs()));
-            lifecycle = ltv.events().map(OutputRecord::of).uid("out-lifecycle").name("lifecycle events out")
+            lifecycle = ltv.events().process(new LifecycleMetrics(pairs, Decision.TYPES)).uid("out-lifecycle").name("lifecycle events out")
                     .union(
                             ltv.ltv().map(OutputRecord::of).uid("out-ltv").name("ltv out"),
                             flags.map(RiskFlagOutput::of).uid("out-flags").name("risk flags out"));
             unfired = ltv.unfiredDeadlines();
         }
 
-        DataStream<OutputRecord> records = referencePrices.map(OutputRecord::of).uid("out-reference-prices").name("reference prices out")
+        DataStream<OutputRecord> records = referencePrices.process(new ReferencePriceMetrics(pairs, config.configHash(), codeVersion))
+                .uid("out-reference-prices").name("reference prices out")
                 .union(
                         prices.alerts().map(OutputRecord::of).uid("out-price-alerts").name("price alerts out"),
-                        deadLetters.map(OutputRecord::of).uid("out-dead-letters").name("dead letters out"),
+                        deadLetters.process(new DeadLetterMetrics()).uid("out-dead-letters").name("dead letters out"),
                         feedHealth.incidents().map(OutputRecord::of).uid("out-divergence").name("divergence incidents out"));
         if (lifecycle != null) {
             records = records.union(lifecycle);

@@ -37,7 +37,7 @@ public class ParseInput<T> extends ProcessFunction<InputRecord, T> implements Re
     @Override
     public void open(OpenContext openContext) {
         parser = new InputParser(config);
-        deadLetters = new DeadLetters(getRuntimeContext().getMetricGroup());
+        deadLetters = new DeadLetters();
     }
 
     @Override

@@ -35,6 +35,10 @@ public record Decision(
     public static final String LIQUIDATION_HOLD_ESCALATED = "LIQUIDATION_HOLD_ESCALATED";
     public static final String COLLATERAL_MISSING = "COLLATERAL_MISSING";
     public static final String LTV_HEALTHY = "LTV_HEALTHY";
+    /** Every lifecycle event type, for metrics that must exist before the first event. */
+    public static final java.util.List<String> TYPES = java.util.List.of(
+            INITIAL_MARGIN_BREACH, LTV_WARNING, MARGIN_CALL_ISSUED, MARGIN_CALL_CURED, LIQUIDATION_TRIGGERED, LIQUIDATION_SHORTFALL,
+            LIQUIDATION_UNCONFIRMED, LIQUIDATION_HELD, LIQUIDATION_RELEASED, LIQUIDATION_HOLD_ESCALATED, COLLATERAL_MISSING, LTV_HEALTHY);
 
     public static final String THRESHOLD = "THRESHOLD";
     public static final String CURE_EXPIRED = "CURE_EXPIRED";

@@ -1,0 +1,127 @@
+package io.collateralrisk.sinks.metrics;
+
+import io.collateralrisk.model.ExcludedSource;
+import io.collateralrisk.model.OutputRecord;
+import io.collateralrisk.model.PriceStatus;
+import io.collateralrisk.model.ReferencePrice;
+import io.collateralrisk.model.SourcePrice;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Turns each reference price into its output record, and keeps the price metrics of its pairs:
+ * every source's price and age, the LTV price, median, TWAP and primary, availability, exclusions,
+ * divergence and whether an incident is open. Labels: pair, source, kind, measure, reason, status.
+ * Gauges are doubles, for display; decisions use the exact decimals.
+ */
+public class ReferencePriceMetrics extends ProcessFunction<ReferencePrice, OutputRecord> {
+
+    private static final List<String> MEASURES = List.of("ltv", "median", "twap", "primary");
+
+    private final List<String> pairs;
+    private final String configHash;
+    private final String codeVersion;
+
+    private transient MetricGroup metrics;
+    private transient Map<String, Double> values;
+    private transient Map<String, Counter> counters;
+    private transient WatermarkLag lag;
+
+    /** @param pairs the configured pairs, whose series exist from the start */
+    public ReferencePriceMetrics(List<String> pairs, String configHash, String codeVersion) {
+        this.pairs = List.copyOf(pairs);
+        this.configHash = configHash;
+        this.codeVersion = codeVersion;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        metrics = getRuntimeContext().getMetricGroup();
+        values = new HashMap<>();
+        counters = new HashMap<>();
+        lag = WatermarkLag.register(metrics, "prices");
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+            metrics.addGroup("config_hash", configHash).addGroup("code_version", codeVersion).gauge("risk_config_info", () -> 1);
+        }
+        for (String pair : pairs) {
+            MetricGroup p = metrics.addGroup("pair", pair);
+            for (String measure : MEASURES) {
+                gauge(p.addGroup("measure", measure), "risk_price_reference", pair + "|" + measure);
+            }
+            gauge(p, "risk_price_available", pair + "|available");
+            gauge(p, "risk_divergence_ratio", pair + "|divergence");
+            gauge(p, "risk_divergence_incident_open", pair + "|incident");
+            for (PriceStatus status : PriceStatus.values()) {
+                counter(pair, "status", status.name(), "risk_price_evaluations");
+            }
+        }
+    }
+
+    @Override
+    public void processElement(ReferencePrice r, Context ctx, Collector<OutputRecord> out) {
+        lag.observe(ctx.timerService().currentWatermark());
+        String pair = r.pair();
+        counter(pair, "status", r.status().name(), "risk_price_evaluations").inc();
+        set(pair + "|ltv", r.price());
+        set(pair + "|median", r.median());
+        set(pair + "|twap", r.twap());
+        set(pair + "|primary", r.primary());
+        values.put(pair + "|available", r.status() == PriceStatus.OK ? 1.0 : 0.0);
+        values.put(pair + "|incident", r.incidentOpen() ? 1.0 : 0.0);
+        if (r.primary() != null && r.twap() != null && r.twap().signum() > 0) {
+            values.put(pair + "|divergence", r.primary().subtract(r.twap()).abs().divide(r.twap(), MathContext.DECIMAL64).doubleValue());
+        } else {
+            values.put(pair + "|divergence", Double.NaN);
+        }
+        for (SourcePrice s : r.used()) {
+            source(pair, s.source(), s.kind().name(), s.price(), r.eventTime() - s.eventTime());
+        }
+        for (ExcludedSource s : r.excluded()) {
+            source(pair, s.source(), s.kind().name(), s.price(), r.eventTime() - s.eventTime());
+            // Both reasons exist for a source from its first exclusion on.
+            excludedCounter(pair, s.source(), ExcludedSource.STALE);
+            excludedCounter(pair, s.source(), ExcludedSource.OUTLIER);
+            excludedCounter(pair, s.source(), s.reason()).inc();
+        }
+        out.collect(OutputRecord.of(r));
+    }
+
+    private Counter excludedCounter(String pair, String source, String reason) {
+        return counters.computeIfAbsent("excluded|" + pair + "|" + source + "|" + reason,
+                k -> metrics.addGroup("pair", pair).addGroup("source", source).addGroup("reason", reason).counter("risk_price_excluded"));
+    }
+
+    private void source(String pair, String source, String kind, BigDecimal price, long ageMs) {
+        String key = pair + "|" + source;
+        if (!values.containsKey(key + "|price")) {
+            MetricGroup g = metrics.addGroup("pair", pair).addGroup("source", source);
+            gauge(g.addGroup("kind", kind), "risk_price_source", key + "|price");
+            gauge(g, "risk_price_source_age_seconds", key + "|age");
+        }
+        set(key + "|price", price);
+        values.put(key + "|age", ageMs / 1000.0);
+    }
+
+    private void gauge(MetricGroup group, String name, String key) {
+        values.putIfAbsent(key, Double.NaN);
+        group.gauge(name, (Gauge<Double>) () -> values.getOrDefault(key, Double.NaN));
+    }
+
+    private void set(String key, BigDecimal value) {
+        values.put(key, value == null ? Double.NaN : value.doubleValue());
+    }
+
+    private Counter counter(String pair, String label, String value, String name) {
+        return counters.computeIfAbsent(pair + "|" + name + "|" + value,
+                k -> metrics.addGroup("pair", pair).addGroup(label, value).counter(name));
+    }
+}
