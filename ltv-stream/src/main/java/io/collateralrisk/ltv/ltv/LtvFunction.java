@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -86,6 +87,12 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     private transient LifecycleExplainer explainer;
     private transient Counter evaluations;
     private transient Counter unmatchedAnswers;
+    private transient ShardMetrics shardMetrics;
+    /** Shards of this subtask whose metrics sweep is scheduled (timers after a restore may repeat one: harmless). */
+    private transient java.util.Set<String> sweeping;
+
+    /** Wall-clock interval of the metrics sweep over a shard's facilities. */
+    static final long METRICS_SWEEP_MS = 10_000;
 
     public LtvFunction(RiskConfig config, String codeVersion, long eventTimeHorizon) {
         this.config = config;
@@ -108,10 +115,15 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         explainer = new LifecycleExplainer(config.configHash(), codeVersion);
         evaluations = getRuntimeContext().getMetricGroup().counter("risk_facility_evaluations");
         unmatchedAnswers = getRuntimeContext().getMetricGroup().counter("risk_liquidation_answers_unmatched");
+        shardMetrics = new ShardMetrics(getRuntimeContext().getMetricGroup(), config);
+        sweeping = new java.util.HashSet<>();
     }
 
     @Override
     public void processElement1(PriceUpdate price, Context ctx, Collector<LifecycleEvent> out) throws Exception {
+        if (sweeping.add(ctx.getCurrentKey())) {
+            ctx.timerService().registerProcessingTimeTimer(nextSweep(ctx.timerService().currentProcessingTime()));
+        }
         PriceView view = new PriceView(price.eventTime(), price.evaluationId(), price.price(), price.available(), price.incidentOpen());
         if (price.eventTime() <= ctx.timerService().currentWatermark()) {
             applyPrice(view, ctx, out);
@@ -139,6 +151,11 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
 
     @Override
     public void onTimer(long t, OnTimerContext ctx, Collector<LifecycleEvent> out) throws Exception {
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            sweepMetrics(ctx);
+            ctx.timerService().registerProcessingTimeTimer(nextSweep(t));
+            return;
+        }
         if (t > eventTimeHorizon) {
             reportUnfired(t, ctx);
             return;
@@ -307,6 +324,23 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             return new LifecycleRules(config.policies().get(s.policy), config.lifecycle(),
                     config.scale(pair.base()), config.scale(pair.quote()));
         });
+    }
+
+    private static long nextSweep(long now) {
+        return (now / METRICS_SWEEP_MS + 1) * METRICS_SWEEP_MS;
+    }
+
+    /** The shard's metrics, swept on a wall-clock timer: what analysts see, never what decides. */
+    private void sweepMetrics(OnTimerContext ctx) throws Exception {
+        String shardKey = ctx.getCurrentKey();
+        String pair = shardKey.substring(0, shardKey.indexOf('#'));
+        PriceView last = lastPrice.value();
+        long now = ctx.timerService().currentWatermark();
+        List<Long> recent = recentTriggers.value();
+        int limit = (config.lifecycle().circuitBreakerMaxLiquidations() + LtvStage.SHARDS - 1) / LtvStage.SHARDS;
+        long recentCount = recent == null ? 0 : recent.stream().filter(at -> at > now - config.lifecycle().circuitBreakerWindowMs()).count();
+        shardMetrics.sweep(shardKey, pair, facilities.values(), config.policies(),
+                last == null || !last.available() ? null : last.price(), now, recentCount >= limit);
     }
 
     /**
