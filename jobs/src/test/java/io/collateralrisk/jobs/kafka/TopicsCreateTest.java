@@ -61,6 +61,21 @@ class TopicsCreateTest {
         return admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r);
     }
 
+    /**
+     * Waits until the broker reports the topic setting: a change is acknowledged once the controller
+     * commits it, and the broker answering describeConfigs applies it a moment later (seconds on a
+     * loaded machine).
+     */
+    private static void awaitConfig(String topic, String key, String value) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String seen = config(topic).get(key).value();
+        while (!value.equals(seen) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            seen = config(topic).get(key).value();
+        }
+        assertThat(seen).as(topic + " " + key).isEqualTo(value);
+    }
+
     @Test
     void createsTheLayoutThenChangesNothingThenRepairsDrift() throws Exception {
         // A topic someone created by hand, too small and without compaction.
@@ -71,8 +86,8 @@ class TopicsCreateTest {
         assertThat(first).containsPattern("risk\\.ltv\\s+12  partitions increased, settings updated \\(.*cleanup.policy=compact");
         var topics = admin.describeTopics(TopicLayout.partitions().keySet()).allTopicNames().get(30, TimeUnit.SECONDS);
         TopicLayout.ALL.forEach(spec -> assertThat(topics.get(spec.name()).partitions()).as(spec.name()).hasSize(spec.partitions()));
-        assertThat(config(Topics.LTV).get("cleanup.policy").value()).isEqualTo("compact");
-        assertThat(config(Topics.MARGIN_CALLS).get("retention.ms").value()).isEqualTo(Long.toString(30L * 86_400_000));
+        awaitConfig(Topics.LTV, "cleanup.policy", "compact");
+        awaitConfig(Topics.MARGIN_CALLS, "retention.ms", Long.toString(30L * 86_400_000));
 
         String second = create();
         assertThat(second.lines().skip(1)).hasSize(TopicLayout.ALL.size()).allSatisfy(line -> assertThat(line).endsWith("unchanged"));
@@ -81,9 +96,10 @@ class TopicsCreateTest {
         ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, Topics.MARGIN_CALLS);
         admin.incrementalAlterConfigs(Map.of(r, List.of(new AlterConfigOp(new ConfigEntry("retention.ms", "60000"), AlterConfigOp.OpType.SET))))
                 .all().get(30, TimeUnit.SECONDS);
+        awaitConfig(Topics.MARGIN_CALLS, "retention.ms", "60000");
         String third = create();
         assertThat(third).containsPattern("risk\\.margin-calls\\s+12  settings updated \\(retention.ms=2592000000\\)");
         assertThat(third.lines().filter(l -> l.endsWith("unchanged"))).hasSize(TopicLayout.ALL.size() - 1);
-        assertThat(config(Topics.MARGIN_CALLS).get("retention.ms").value()).isEqualTo("2592000000");
+        awaitConfig(Topics.MARGIN_CALLS, "retention.ms", "2592000000");
     }
 }
