@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
             "way the job does it against a naive walk that re-evaluates every facility,",
             "and the heap used per facility (state and index). JMH, forks 1. Then the",
             "heap per facility of the LTV stage itself, run on a local cluster on the",
-            "heap and on the RocksDB state backend. About half an hour at a million",
+            "heap and on the RocksDB state backend. About 15 minutes at a million",
             "facilities; --quick for a smoke run."
         })
 public final class BenchLtvCommand implements Callable<Integer> {

@@ -27,7 +27,7 @@ import java.util.TreeSet;
  *
  * <p>Sized for a million facilities a shard: the ordered sets are chunked arrays of (key, id)
  * ({@link IdsByKey}) and each facility's keys sit in an open-addressing table ({@link KeysById}),
- * about 60 bytes a facility beside the id itself; the facility state is not referenced, so the
+ * about 65 bytes a facility beside the id itself; the facility state is not referenced, so the
  * index stays the same size whichever state backend holds the state.
  */
 public final class ShardIndex {
