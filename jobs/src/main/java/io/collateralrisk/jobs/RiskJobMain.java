@@ -8,6 +8,7 @@ import io.collateralrisk.model.config.ConfigLoader;
 import io.collateralrisk.model.config.RiskConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The entry point of the deployable jar on a Flink cluster: the job from Kafka to Kafka, live.
- * Checkpointing, state backend and restart strategy come from the cluster's configuration.
+ * Checkpointing and restart strategy come from the cluster's configuration; so does the state
+ * backend unless {@code --state-backend} chooses it.
  */
 @Command(name = "risk-job", mixinStandardHelpOptions = true, description = "The collateral-risk job, from Kafka to Kafka.")
 public final class RiskJobMain implements Callable<Integer> {
@@ -38,10 +40,18 @@ public final class RiskJobMain implements Callable<Integer> {
             description = "Warehouse of the audit tables when the configuration's audit.catalog names none.")
     String auditWarehouse;
 
+    @Option(names = "--state-backend", paramLabel = "HASHMAP|ROCKSDB",
+            description = "Where keyed state lives: the TaskManager heap, or RocksDB on local disk for large books. Default: the cluster's state.backend.type.")
+    StateBackendChoice stateBackend;
+
     @Override
     public Integer call() throws Exception {
         RiskConfig riskConfig = config == null ? RiskConfig.defaults() : ConfigLoader.load(config);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(RiskJob.baseConfiguration());
+        Configuration conf = RiskJob.baseConfiguration();
+        if (stateBackend != null) {
+            stateBackend.applyTo(conf);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         AuditCatalogConfig audit = riskConfig.auditCatalog().withDefaultWarehouse(auditWarehouse == null ? "" : auditWarehouse);
         if (audit.warehouse().isEmpty()) {
             throw new CommandLine.ParameterException(new CommandLine(this),

@@ -157,8 +157,8 @@ public class LtvShardBenchmark {
 
     /**
      * Heap bytes per facility, measured after full collections: {@code [0]} state and index, as
-     * with the heap state backend; {@code [1]} the index alone, which is all that stays on the heap
-     * when the facilities' keyed state lives in RocksDB.
+     * with the heap state backend; {@code [1]} the index alone, beside the ids it shares with the
+     * state. {@link LtvOperatorHeap} measures the stage itself, on either state backend.
      */
     public static long[] heapPerFacility(int n) {
         long before = usedAfterGc();
@@ -174,7 +174,7 @@ public class LtvShardBenchmark {
         return new long[] {(withIndex - before) / n, (withIndex - withoutIndex) / n};
     }
 
-    private static long usedAfterGc() {
+    static long usedAfterGc() {
         Runtime rt = Runtime.getRuntime();
         for (int i = 0; i < 3; i++) {
             System.gc();

@@ -1,5 +1,6 @@
 package io.collateralrisk.jobs.cli;
 
+import io.collateralrisk.jobs.StateBackendChoice;
 import io.collateralrisk.jobs.replay.Replay;
 import io.collateralrisk.jobs.replay.ReplaySummary;
 import io.collateralrisk.model.config.ConfigLoader;
@@ -38,6 +39,10 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "2", paramLabel = "N", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
+    @Option(names = "--state-backend", defaultValue = "HASHMAP", paramLabel = "HASHMAP|ROCKSDB",
+            description = "Where keyed state lives: the JVM heap, or RocksDB on local disk for large books (default: ${DEFAULT-VALUE}).")
+    StateBackendChoice stateBackend;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(input)) {
@@ -48,7 +53,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         RiskConfig riskConfig = config == null ? RiskConfig.defaults() : ConfigLoader.load(config);
         System.err.println("replaying " + input + " (config " + riskConfig.configHash().substring(0, 12) + ") ...");
-        Replay.Result result = new Replay(riskConfig, parallelism, Replay.auditCatalog(riskConfig, out)).run(input, out);
+        Replay.Result result = new Replay(riskConfig, parallelism, Replay.auditCatalog(riskConfig, out), stateBackend).run(input, out);
         System.out.print(ReplaySummary.render(result, riskConfig, out));
         return 0;
     }

@@ -2,6 +2,7 @@ package io.collateralrisk.jobs.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.collateralrisk.jobs.RiskJob;
+import io.collateralrisk.jobs.StateBackendChoice;
 import io.collateralrisk.jobs.audit.AuditSetup;
 import io.collateralrisk.model.config.AuditCatalogConfig;
 import io.collateralrisk.sinks.audit.AuditSink;
@@ -52,15 +53,21 @@ public final class Replay {
     private final int parallelism;
     /** Where the audit tables go; null writes none. */
     private final AuditCatalogConfig audit;
+    private final StateBackendChoice stateBackend;
 
     public Replay(RiskConfig config, int parallelism) {
         this(config, parallelism, null);
     }
 
     public Replay(RiskConfig config, int parallelism, AuditCatalogConfig audit) {
+        this(config, parallelism, audit, StateBackendChoice.HASHMAP);
+    }
+
+    public Replay(RiskConfig config, int parallelism, AuditCatalogConfig audit, StateBackendChoice stateBackend) {
         this.config = config;
         this.parallelism = parallelism;
         this.audit = audit;
+        this.stateBackend = stateBackend;
     }
 
     /** The audit catalog of a replay into {@code outDir}: the configuration's, or {@code OUT/warehouse}. */
@@ -112,6 +119,7 @@ public final class Replay {
         conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
         conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        stateBackend.applyTo(conf);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
 
         RiskJob.Inputs jobInputs = new RiskJob.Inputs(

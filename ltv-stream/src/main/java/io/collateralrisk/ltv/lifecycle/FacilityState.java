@@ -50,6 +50,34 @@ public class FacilityState {
 
     public FacilityState() {}
 
+    /**
+     * Gives up what a copy made by deserialization holds once per facility though it need not:
+     * the few distinct custodians, pairs, policies and reasons become the JVM's canonical string,
+     * and an amount whose unscaled value fits a long loses the {@code BigInteger} that Flink's
+     * decimal serializer builds (about 64 bytes an amount). Values are unchanged.
+     */
+    public void compact() {
+        custodian = intern(custodian);
+        pair = intern(pair);
+        policy = intern(policy);
+        liquidationReason = intern(liquidationReason);
+        holdTrigger = intern(holdTrigger);
+        holdReason = intern(holdReason);
+        collateral = compact(collateral);
+        outstanding = compact(outstanding);
+    }
+
+    private static String intern(String s) {
+        return s == null ? null : s.intern();
+    }
+
+    private static BigDecimal compact(BigDecimal d) {
+        if (d == null || d.unscaledValue().bitLength() > 63) {
+            return d;
+        }
+        return BigDecimal.valueOf(d.unscaledValue().longValue(), d.scale());
+    }
+
     public boolean amountsKnown() {
         return collateral != null && outstanding != null;
     }

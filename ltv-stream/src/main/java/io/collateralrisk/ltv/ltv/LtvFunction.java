@@ -224,16 +224,19 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 }
             }
             default -> {
-                s.facilityId = c.facilityId();
+                if (s.facilityId == null) {
+                    s.facilityId = c.facilityId(); // a known facility keeps the id object it is stored under
+                }
                 s.borrowerId = c.borrowerId();
-                // A handful of distinct values across millions of facilities: one copy each on the heap.
-                s.custodian = c.custodian().intern();
-                s.pair = c.pair().intern();
-                s.policy = c.policy().intern();
+                s.custodian = c.custodian();
+                s.pair = c.pair();
+                s.policy = c.policy();
                 s.collateral = c.collateral();
                 s.collateralVersion = c.collateralVersion();
                 s.outstanding = c.outstanding();
                 s.debtVersion = c.debtVersion();
+                // The command was deserialized: share its repeated strings, drop its decimals' BigIntegers.
+                s.compact();
                 decisions = rules(s).onAmountsChanged(s, c.riskIncreased(), last, c.eventTime(), gate(ctx));
             }
         }
@@ -310,7 +313,12 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         if (index == null) {
             // First use of this shard since the operator (re)started: rebuild from keyed state.
             index = new ShardIndex();
-            for (FacilityState s : facilities.values()) {
+            for (Map.Entry<String, FacilityState> e : facilities.entries()) {
+                FacilityState s = e.getValue();
+                // On the heap backend these are the stored objects: after a restore, the facility
+                // shares its map key as id and drops the copies deserialization made of the rest.
+                s.facilityId = e.getKey();
+                s.compact();
                 index.put(s, rules(s).policy(), s.nextTimer(config.lifecycle().confirmTimeoutMs(), config.lifecycle().holdEscalateAfterMs()));
             }
             indexes.put(shardKey, index);

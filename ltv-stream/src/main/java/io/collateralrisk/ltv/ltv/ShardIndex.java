@@ -6,10 +6,7 @@ import io.collateralrisk.model.config.PolicyConfig;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -27,42 +24,45 @@ import java.util.TreeSet;
  * Keys are the exact crossing prices widened outwards (worsenAt rounded up, improveAbove rounded
  * down), so a facility may be re-tested one step early but never missed; the decision itself
  * compares exact amounts. Not checkpointed: rebuilt from the keyed state after a restore.
+ *
+ * <p>Sized for a million facilities a shard: the ordered sets are chunked arrays of (key, id)
+ * ({@link IdsByKey}) and each facility's keys sit in an open-addressing table ({@link KeysById}),
+ * about 65 bytes a facility beside the id itself; the facility state is not referenced, so the
+ * index stays the same size whichever state backend holds the state.
  */
 public final class ShardIndex {
 
     /** Crossing prices are kept as whole millionths of the quote unit: one small key per facility. */
     private static final int KEY_SCALE = 6;
     private static final long NONE = Long.MIN_VALUE;
-    /** By instant or price, then id; a null id sorts first, so (x, null) bounds every key at x. */
-    private static final Comparator<Key> ORDER =
-            Comparator.comparingLong(Key::at).thenComparing(Key::id, Comparator.nullsFirst(Comparator.naturalOrder()));
+    private static final long NO_TIMER = Long.MAX_VALUE;
+    private static final int WORSEN = 0;
+    private static final int IMPROVE = 1;
+    private static final int TIMER = 2;
 
-    private final TreeSet<Key> worsenAt = new TreeSet<>(ORDER);
-    private final TreeSet<Key> improveAbove = new TreeSet<>(ORDER);
-    private final TreeSet<Key> timers = new TreeSet<>(ORDER);
-    private final Set<String> retestAlways = new HashSet<>();
-    private final Map<String, Entry> entries = new HashMap<>();
-
-    private record Key(long at, String id) {}
-
-    private record Entry(long worsen, long improve, long timer) {}
+    /** Per facility: its worsen key, improve key and timer (or the sentinels), to find its entries again. */
+    private final KeysById filed = new KeysById();
+    private final IdsByKey worsenAt = new IdsByKey();
+    private final IdsByKey improveAbove = new IdsByKey();
+    private final IdsByKey timers = new IdsByKey();
+    /** Usually empty: unevaluated and held facilities. Replaced when emptied, so a burst leaves no big table behind. */
+    private Set<String> retestAlways = new HashSet<>();
 
     public int size() {
-        return entries.size();
+        return filed.size();
     }
 
     /** Forgets every facility (the index is rebuilt from state on next use). */
     public void clear() {
+        filed.clear();
         worsenAt.clear();
         improveAbove.clear();
         timers.clear();
-        retestAlways.clear();
-        entries.clear();
+        retestAlways = new HashSet<>();
     }
 
     /** (Re-)indexes a facility from its state. */
     public void put(FacilityState s, PolicyConfig policy, long timer) {
-        remove(s.facilityId);
         long worsen = NONE;
         long improve = NONE;
         boolean retest = false;
@@ -90,44 +90,46 @@ public final class ShardIndex {
                 retest = true; // collateral may arrive; the price itself cannot move it
             }
         }
-        entries.put(s.facilityId, new Entry(worsen, improve, timer));
-        if (worsen != NONE) {
-            worsenAt.add(new Key(worsen, s.facilityId));
+        String id = s.facilityId;
+        int slot = filed.slotOf(id);
+        if (slot >= 0) {
+            // Keep the id object already filed: the ordered sets hold it, and one copy is enough.
+            id = filed.idAt(slot);
+            refile(worsenAt, filed.key(slot, WORSEN), worsen, NONE, id);
+            refile(improveAbove, filed.key(slot, IMPROVE), improve, NONE, id);
+            refile(timers, filed.key(slot, TIMER), timer, NO_TIMER, id);
+        } else {
+            refile(worsenAt, NONE, worsen, NONE, id);
+            refile(improveAbove, NONE, improve, NONE, id);
+            refile(timers, NO_TIMER, timer, NO_TIMER, id);
         }
-        if (improve != NONE) {
-            improveAbove.add(new Key(improve, s.facilityId));
-        }
-        if (timer != Long.MAX_VALUE) {
-            timers.add(new Key(timer, s.facilityId));
-        }
+        filed.put(id, worsen, improve, timer);
         if (retest) {
-            retestAlways.add(s.facilityId);
+            retestAlways.add(id);
+        } else {
+            noLongerRetested(id);
         }
     }
 
     /** @return the facility's timer instant before removal, or {@link Long#MAX_VALUE} */
     public long remove(String facilityId) {
-        Entry e = entries.remove(facilityId);
-        if (e == null) {
-            return Long.MAX_VALUE;
+        int slot = filed.slotOf(facilityId);
+        if (slot < 0) {
+            return NO_TIMER;
         }
-        if (e.worsen() != NONE) {
-            worsenAt.remove(new Key(e.worsen(), facilityId));
-        }
-        if (e.improve() != NONE) {
-            improveAbove.remove(new Key(e.improve(), facilityId));
-        }
-        if (e.timer() != Long.MAX_VALUE) {
-            timers.remove(new Key(e.timer(), facilityId));
-        }
-        retestAlways.remove(facilityId);
-        return e.timer();
+        String id = filed.idAt(slot);
+        long timer = filed.key(slot, TIMER);
+        refile(worsenAt, filed.key(slot, WORSEN), NONE, NONE, id);
+        refile(improveAbove, filed.key(slot, IMPROVE), NONE, NONE, id);
+        refile(timers, timer, NO_TIMER, NO_TIMER, id);
+        noLongerRetested(id);
+        filed.removeAt(slot);
+        return timer;
     }
 
     /** Whether any facility still needs a timer at {@code t}. */
     public boolean hasTimerAt(long t) {
-        Key next = timers.ceiling(new Key(t, null));
-        return next != null && next.at() == t;
+        return timers.containsKey(t);
     }
 
     /** The facilities a usable price can move, in id order (so gate admissions are deterministic). */
@@ -136,17 +138,39 @@ public final class ShardIndex {
         // Widened outwards: the price rounded down for "worsens at or above", up for "improves below".
         long low = price.setScale(KEY_SCALE, RoundingMode.FLOOR).unscaledValue().longValueExact();
         long high = price.setScale(KEY_SCALE, RoundingMode.CEILING).unscaledValue().longValueExact();
-        worsenAt.tailSet(new Key(low, null), true).forEach(k -> ids.add(k.id()));
-        improveAbove.headSet(new Key(high, null), false).forEach(k -> ids.add(k.id()));
+        worsenAt.forEachFrom(low, ids::add);
+        improveAbove.forEachBelow(high, ids::add);
         return ids;
     }
 
     /** Facilities with a timer at or before {@code t}, in id order. */
     public TreeSet<String> dueAt(long t) {
         TreeSet<String> ids = new TreeSet<>();
-        Iterable<Key> due = t == Long.MAX_VALUE ? timers : timers.headSet(new Key(t + 1, null), false);
-        due.forEach(k -> ids.add(k.id()));
+        if (t == Long.MAX_VALUE) {
+            timers.forEach(ids::add);
+        } else {
+            timers.forEachBelow(t + 1, ids::add);
+        }
         return ids;
+    }
+
+    private void noLongerRetested(String id) {
+        if (retestAlways.remove(id) && retestAlways.isEmpty()) {
+            retestAlways = new HashSet<>();
+        }
+    }
+
+    /** Moves {@code id} from key {@code was} to key {@code now} in {@code set}; {@code none} is "not in the set". */
+    private static void refile(IdsByKey set, long was, long now, long none, String id) {
+        if (was == now) {
+            return;
+        }
+        if (was != none) {
+            set.remove(was, id);
+        }
+        if (now != none) {
+            set.add(now, id);
+        }
     }
 
     private static long crossing(FacilityState s, BigDecimal threshold, RoundingMode widen) {

@@ -34,6 +34,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -77,7 +78,7 @@ class LtvFunctionTest {
 
     @Test
     void marginCallCuredByPostingCollateral() throws Exception {
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             Loan f = new Loan("F-1");
             stage.calm(f.openedAt(T0, "1.00000000", "80000.00"));
 
@@ -115,7 +116,7 @@ class LtvFunctionTest {
 
     @Test
     void marginCallCuredByPriceRecoveryAndANewCallGetsANewDeadline() throws Exception {
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             Loan f = new Loan("F-1");
             stage.calm(f.openedAt(T0, "1.00000000", "80000.00"));
 
@@ -150,7 +151,7 @@ class LtvFunctionTest {
 
     @Test
     void uncuredCallIsLiquidatedWhenTheWatermarkPassesTheDeadlineAtTheLastPriceBeforeIt() throws Exception {
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             Loan f = new Loan("F-1");
             stage.calm(f.openedAt(T0, "1.00000000", "80000.00"));
             stage.price(CALL, "98000.00");
@@ -192,7 +193,7 @@ class LtvFunctionTest {
         Loan byCollateral = new Loan(ids.get(0));
         Loan uncured = new Loan(ids.get(1));
         Loan byPrice = new Loan(ids.get(2));
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             stage.calm(
                     byCollateral.openedAt(T0, "1.00000000", "80000.00"),
                     uncured.openedAt(T0, "1.00000000", "80000.00"),
@@ -229,7 +230,7 @@ class LtvFunctionTest {
 
     @Test
     void aPriceWobblingAcrossAThresholdDoesNotFlap() throws Exception {
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             Loan f = new Loan("F-1");
             stage.calm(f.openedAt(T0, "1.00000000", "80000.00"));
             Map<String, Long> at = new LinkedHashMap<>();
@@ -272,7 +273,7 @@ class LtvFunctionTest {
 
     @Test
     void anExecutedLiquidationEndsThePendingSaleAndTheNewAmountsAreEvaluated() throws Exception {
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             Loan f = new Loan("F-1");
             stage.calm(f.openedAt(T0, "1.00000000", "80000.00"));
             stage.price(CRASH, "88000.00");
@@ -314,7 +315,7 @@ class LtvFunctionTest {
 
     @Test
     void aFailedLiquidationIsTriggeredAgainAndOnlyTheNewOneTimesOut() throws Exception {
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             Loan f = new Loan("F-1");
             stage.calm(f.openedAt(T0, "1.00000000", "80000.00"));
             stage.price(CRASH, "88000.00");
@@ -346,7 +347,7 @@ class LtvFunctionTest {
         List<String> ids = sameShardIds(2);
         Loan uncured = new Loan(ids.get(0));
         Loan recovered = new Loan(ids.get(1));
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             stage.calm(uncured.openedAt(T0, "1.00000000", "80000.00"), recovered.openedAt(T0, "1.00000000", "77500.00"));
             stage.price(CALL, "96000.00");
             stage.watermark(DEADLINE);
@@ -373,7 +374,7 @@ class LtvFunctionTest {
 
     @Test
     void aLiquidationNeverConfirmedIsReportedOnceAtTheConfirmTimeout() throws Exception {
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             Loan f = new Loan("F-1");
             stage.calm(f.openedAt(T0, "1.00000000", "80000.00"));
             stage.price(CRASH, "88000.00");
@@ -399,7 +400,7 @@ class LtvFunctionTest {
 
     @Test
     void aDeadlinePassingWhileThePriceIsUnavailableIsHeldEscalatedAndTriggeredWhenThePriceReturns() throws Exception {
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             Loan f = new Loan("F-1");
             stage.calm(f.openedAt(T0, "1.00000000", "80000.00"));
             stage.price(CALL, "98000.00");
@@ -434,7 +435,7 @@ class LtvFunctionTest {
 
     @Test
     void aHoldIsReleasedWhenThePriceReturnsBelowTheCureLevel() throws Exception {
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             Loan f = new Loan("F-1");
             stage.calm(f.openedAt(T0, "1.00000000", "80000.00"));
             stage.price(CALL, "98000.00");
@@ -456,12 +457,12 @@ class LtvFunctionTest {
 
     @Test
     void aFacilityClosedMidLifecycleLeavesATombstoneAndNoStateAndItsTimersDoNothing() throws Exception {
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             Loan f = new Loan("F-1");
             stage.price(T0, CALM);
             stage.watermark(T0);
             // The pair's last price, one per shard.
-            int withoutFacility = stage.harness.numKeyedStateEntries();
+            int withoutFacility = stateEntries(stage);
             assertThat(withoutFacility).isEqualTo(LtvStage.SHARDS);
 
             stage.send(f.openedAt(T0 + MINUTE, "1.00000000", "80000.00"));
@@ -471,14 +472,14 @@ class LtvFunctionTest {
             assertThat(stage.drain().events()).extracting(LifecycleEvent::type)
                     .containsExactly("MARGIN_CALL_ISSUED", "LIQUIDATION_TRIGGERED");
             // + the facility, + the shard's circuit-breaker window
-            assertThat(stage.harness.numKeyedStateEntries()).isEqualTo(withoutFacility + 2);
+            assertThat(stateEntries(stage)).isEqualTo(withoutFacility + 2);
 
             long closed = CALL + HOUR + 5 * MINUTE;
             stage.send(f.closedAt(closed));
             stage.watermark(closed);
             assertThat(stage.ltv()).extracting(LtvUpdate::facilityId, LtvUpdate::eventTime, LtvUpdate::closed)
                     .containsExactly(tuple(f.id, closed, true));
-            assertThat(stage.harness.numKeyedStateEntries()).isEqualTo(withoutFacility + 1);
+            assertThat(stateEntries(stage)).isEqualTo(withoutFacility + 1);
 
             // The confirmation timeout, the deadline, a fall, and late custodian answers: nothing.
             stage.price(closed + MINUTE, "50000.00");
@@ -486,7 +487,7 @@ class LtvFunctionTest {
             stage.watermark(DEADLINE + HOUR);
             assertThat(stage.drain()).isEqualTo(Outputs.NONE);
             assertThat(stage.harness.numEventTimeTimers()).isZero();
-            assertThat(stage.harness.numKeyedStateEntries()).isEqualTo(withoutFacility + 1);
+            assertThat(stateEntries(stage)).isEqualTo(withoutFacility + 1);
         }
     }
 
@@ -495,7 +496,7 @@ class LtvFunctionTest {
         List<String> ids = sameShardIds(2);
         Loan closed = new Loan(ids.get(0));
         Loan open = new Loan(ids.get(1));
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             stage.calm(closed.openedAt(T0, "1.00000000", "80000.00"), open.openedAt(T0, "1.00000000", "80000.00"));
             stage.price(CALL, "98000.00");
             stage.watermark(CALL);
@@ -543,7 +544,7 @@ class LtvFunctionTest {
                 step(DEADLINE, List.of(), List.of()));
 
         Outputs uninterrupted;
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             before.get().forEach(s -> s.run(stage));
             after.forEach(s -> s.run(stage));
             uninterrupted = stage.drain();
@@ -552,14 +553,14 @@ class LtvFunctionTest {
         OperatorSubtaskState snapshot;
         Outputs beforeRestore;
         int timersAtSnapshot;
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             before.get().forEach(s -> s.run(stage));
             snapshot = stage.harness.snapshot(1L, CALL + HOUR);
             timersAtSnapshot = stage.harness.numEventTimeTimers();
             beforeRestore = stage.drain();
         }
         Outputs afterRestore = Outputs.NONE;
-        try (Stage stage = Stage.restore(snapshot)) {
+        try (Stage stage = restore(snapshot)) {
             assertThat(stage.harness.numEventTimeTimers()).isEqualTo(timersAtSnapshot);
             after.get(0).run(stage);
             // The buffered price at CALL + 2 h moved nobody.
@@ -595,7 +596,7 @@ class LtvFunctionTest {
     void aSmallPriceMoveEvaluatesOnlyTheFacilitiesWhoseBandItChanges() throws Exception {
         List<String> ids = sameShardIds(1_000);
         Map<String, BigDecimal> debts = new TreeMap<>();
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             List<FacilityCommand> opened = new ArrayList<>();
             for (int i = 0; i < ids.size(); i++) {
                 // LTV 0.30 to 0.85 at 100,000, never exactly on a threshold at the prices below.
@@ -647,7 +648,7 @@ class LtvFunctionTest {
     @Test
     void theSameInputInAnyInterleavingGivesTheSameEventsWithTheSameIds() throws Exception {
         Outputs commandsFirst;
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             for (Step s : determinismScenario()) {
                 s.commands(stage, Comparator.naturalOrder());
                 s.prices(stage);
@@ -656,7 +657,7 @@ class LtvFunctionTest {
             commandsFirst = stage.drain();
         }
         Outputs pricesFirstFacilitiesReversed;
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             for (Step s : determinismScenario()) {
                 s.prices(stage);
                 s.commands(stage, Comparator.reverseOrder());
@@ -666,7 +667,7 @@ class LtvFunctionTest {
             pricesFirstFacilitiesReversed = stage.drain();
         }
         Outputs allPricesAhead;
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             List<Step> steps = determinismScenario();
             steps.forEach(s -> s.prices(stage));
             stage.harness.processWatermark1(new Watermark(steps.get(steps.size() - 1).watermark()));
@@ -733,7 +734,7 @@ class LtvFunctionTest {
 
     @Test
     void ltvRecordsFollowTheFacilityAndItsBandAndBandChangesNameTheEventThatReportedThem() throws Exception {
-        try (Stage stage = Stage.open()) {
+        try (Stage stage = open()) {
             stage.price(T0, CALM);
             stage.watermark(T0);
             Loan f = new Loan("F-1");
@@ -802,7 +803,7 @@ class LtvFunctionTest {
     @Test
     void aDeadlineAfterTheHorizonIsReportedNotFired() throws Exception {
         long horizon = CALL + 24 * HOUR;
-        try (Stage stage = Stage.open(horizon)) {
+        try (Stage stage = open(horizon)) {
             Loan f = new Loan("F-1");
             stage.calm(f.openedAt(T0, "1.00000000", "80000.00"));
             stage.price(CALL, "98000.00");
@@ -900,6 +901,33 @@ class LtvFunctionTest {
         }
     }
 
+    /** The state backend the stage runs on; null for the harness's default, the heap. */
+    StateBackend stateBackend() {
+        return null;
+    }
+
+    /** Keyed state entries: one per state and shard key that holds something. */
+    int stateEntries(Stage stage) {
+        return stage.harness.numKeyedStateEntries();
+    }
+
+    private Stage open() throws Exception {
+        return open(Long.MAX_VALUE);
+    }
+
+    private Stage open(long horizon) throws Exception {
+        Stage stage = new Stage(horizon, stateBackend());
+        stage.harness.open();
+        return stage;
+    }
+
+    private Stage restore(OperatorSubtaskState snapshot) throws Exception {
+        Stage stage = new Stage(Long.MAX_VALUE, stateBackend());
+        stage.harness.initializeState(snapshot);
+        stage.harness.open();
+        return stage;
+    }
+
     /** What the stage emitted: lifecycle events, LTV records, band changes. */
     private record Outputs(List<LifecycleEvent> events, List<LtvUpdate> ltv, List<BandChange> bandChanges) {
 
@@ -917,33 +945,19 @@ class LtvFunctionTest {
     }
 
     /** The LTV stage in a keyed two-input harness; outputs are taken (and removed) by the accessors. */
-    private static final class Stage implements AutoCloseable {
+    static final class Stage implements AutoCloseable {
 
         final Observed function;
         final KeyedTwoInputStreamOperatorTestHarness<String, PriceUpdate, FacilityCommand, LifecycleEvent> harness;
         private final List<LifecycleEvent> taken = new ArrayList<>();
 
-        private Stage(long horizon) throws Exception {
+        private Stage(long horizon, StateBackend backend) throws Exception {
             function = new Observed(horizon);
             harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(function),
                     PriceUpdate::shardKey, c -> LtvStage.shardOf(c.pair(), c.facilityId()), Types.STRING);
-        }
-
-        static Stage open() throws Exception {
-            return open(Long.MAX_VALUE);
-        }
-
-        static Stage open(long horizon) throws Exception {
-            Stage stage = new Stage(horizon);
-            stage.harness.open();
-            return stage;
-        }
-
-        static Stage restore(OperatorSubtaskState snapshot) throws Exception {
-            Stage stage = new Stage(Long.MAX_VALUE);
-            stage.harness.initializeState(snapshot);
-            stage.harness.open();
-            return stage;
+            if (backend != null) {
+                harness.setStateBackend(backend);
+            }
         }
 
         /** Opens facilities at {@link #T0} at the calm price, and forgets what that emitted. */
