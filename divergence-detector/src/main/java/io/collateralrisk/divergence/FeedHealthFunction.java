@@ -10,7 +10,9 @@ import io.collateralrisk.model.config.DivergenceConfig;
 import io.collateralrisk.model.config.RiskConfig;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -53,7 +55,8 @@ public class FeedHealthFunction extends KeyedProcessFunction<String, FeedHealthI
 
     private transient ValueState<Incident> incident;
     private transient MapState<Long, List<FeedHealthInput>> pending;
-    private transient Counter opened;
+    /** risk_divergence_incidents_opened per pair: every configured pair at 0 from the start. */
+    private transient Map<String, Counter> opened;
 
     public FeedHealthFunction(RiskConfig config, long eventTimeHorizon) {
         this.config = config;
@@ -65,7 +68,8 @@ public class FeedHealthFunction extends KeyedProcessFunction<String, FeedHealthI
         incident = getRuntimeContext().getState(new ValueStateDescriptor<>("incident", TypeInformation.of(Incident.class)));
         pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(
                 "pending", Types.LONG, new ListTypeInfo<>(TypeInformation.of(FeedHealthInput.class))));
-        opened = getRuntimeContext().getMetricGroup().counter("risk_divergence_incidents_opened");
+        opened = new HashMap<>();
+        config.pairs().keySet().forEach(this::openedCounter);
     }
 
     @Override
@@ -163,6 +167,11 @@ public class FeedHealthFunction extends KeyedProcessFunction<String, FeedHealthI
         }
     }
 
+    private Counter openedCounter(String pair) {
+        return opened.computeIfAbsent(pair,
+                p -> getRuntimeContext().getMetricGroup().addGroup("pair", p).counter("risk_divergence_incidents_opened"));
+    }
+
     private Incident open(IncidentSignal s, Context ctx) {
         DivergenceReading last = s.last();
         Incident i = new Incident();
@@ -176,7 +185,7 @@ public class FeedHealthFunction extends KeyedProcessFunction<String, FeedHealthI
         i.divergenceAtOpen = last.divergence();
         i.peakDivergence = s.peakDivergence().max(last.divergence());
         i.peakAt = s.peakDivergence().compareTo(last.divergence()) > 0 ? s.peakAt() : last.eventTime();
-        opened.inc();
+        openedCounter(i.pair).inc();
         ctx.output(INCIDENTS, event(DivergenceEvent.OPENED, i, i.openedAt, null, null, null, null));
         return i;
     }

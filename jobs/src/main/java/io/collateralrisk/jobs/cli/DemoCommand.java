@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
             "Runs the whole pipeline on embedded defaults: a local Kafka broker (KRaft) on free ports,",
             "the bundled March 2023 BTC-USD data of three venues published to 'prices', and the job on an",
             "in-JVM Flink MiniCluster from Kafka to Kafka, with a generated loan book on facility-events;",
-            "prints progress and a summary (margin calls, cures, liquidations, worst facilities), then cleans up."
+            "prints progress and a summary (margin calls, cures, liquidations, worst facilities), then cleans up.",
+            "Flink's Prometheus reporter is on, and a real Prometheus (bin/ensure-prometheus installs it) scrapes it",
+            "with the rules of dashboards/prometheus; --keep-running keeps the job and Prometheus up until Ctrl-C."
         })
 public final class DemoCommand implements Callable<Integer> {
 
@@ -28,8 +30,15 @@ public final class DemoCommand implements Callable<Integer> {
             description = "The demo's directory: its audit warehouse is DIR/warehouse, replaced on each run (default: ${DEFAULT-VALUE}).")
     Path workDir;
 
+    @Option(names = "--keep-running",
+            description = "Leave the Kafka sources open: after the replay the job, the broker and Prometheus stay up until Ctrl-C.")
+    boolean keepRunning;
+
+    @Option(names = "--no-prometheus", description = "Do not start Prometheus (the reporter still serves the metrics).")
+    boolean noPrometheus;
+
     @Override
     public Integer call() throws Exception {
-        return new Demo(System.out, parallelism, facilities, workDir).run();
+        return new Demo(System.out, parallelism, facilities, workDir, keepRunning, !noPrometheus).run();
     }
 }

@@ -69,12 +69,22 @@ public final class Demo {
     private final int facilities;
     /** The demo's own directory: the audit warehouse goes under it, fresh each run. */
     private final Path workDir;
+    /** Unbounded sources: the job stays up after the replay, until the demo is stopped. */
+    private final boolean keepRunning;
+    /** Start a Prometheus scraping the job's reporter. */
+    private final boolean prometheus;
 
     public Demo(PrintStream out, int parallelism, int facilities, Path workDir) {
+        this(out, parallelism, facilities, workDir, false, false);
+    }
+
+    public Demo(PrintStream out, int parallelism, int facilities, Path workDir, boolean keepRunning, boolean prometheus) {
         this.out = out;
         this.parallelism = parallelism;
         this.facilities = facilities;
         this.workDir = workDir.toAbsolutePath();
+        this.keepRunning = keepRunning;
+        this.prometheus = prometheus;
     }
 
     public int run() throws Exception {
@@ -102,42 +112,62 @@ public final class Demo {
                     + BAD_RECORDS.size() + " malformed records ...");
             publish(broker.bootstrapServers(), ticks, bookEvents);
 
-            out.println("[3/4] running the job on a Flink MiniCluster (parallelism " + parallelism + ", exactly-once output) ...");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration());
+            out.println("[3/4] running the job on a Flink MiniCluster (parallelism " + parallelism + ", exactly-once output"
+                    + (keepRunning ? ", sources left open: the replay starts once the quiet inputs are idle, after "
+                            + RiskJob.IDLE_AFTER.toSeconds() + " s" : "") + ") ...");
+            int reporterPort = DemoPrometheus.freePort();
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(parallelism, reporterPort));
             Path warehouse = workDir.resolve("warehouse");
             deleteRecursively(warehouse);
-            KafkaPipeline.build(env, broker.bootstrapServers(), "risk-demo", config, DeliveryGuarantee.EXACTLY_ONCE, true, horizon,
+            KafkaPipeline.build(env, broker.bootstrapServers(), "risk-demo", config, DeliveryGuarantee.EXACTLY_ONCE, !keepRunning, horizon,
                     AuditSetup.prepare(AuditCatalogConfig.hadoop(warehouse.toString()), config, CodeVersion.get()));
             JobClient job = env.executeAsync("risk demo");
+            DemoPrometheus metrics = prometheus ? startPrometheus(reporterPort) : null;
+            try {
+                Map<String, List<OutputRecord>> byTopic = consumeUntilDone(broker.bootstrapServers(), job);
 
-            Map<String, List<OutputRecord>> byTopic = consumeUntilDone(broker.bootstrapServers(), job);
-
-            out.println("[4/4] done in " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s; ticks read: "
-                    + (ticks.size() + BAD_RECORDS.size()));
-            out.println();
-            out.print(ReplaySummary.render(byTopic, horizon, config, null));
-            lowest(byTopic).ifPresent(line -> out.println("\nLowest reference price: " + line));
-            out.println();
-            Path shown = relative(warehouse);
-            out.println("Audit tables (Iceberg, " + shown + "): try");
-            out.println("  bin/risk audit --warehouse " + shown + " \"SELECT type, count(*) AS n FROM margin_call_events GROUP BY type ORDER BY n DESC\"");
-            out.println("  bin/risk audit --warehouse " + shown + " \"SELECT facility_id, event_time, ltv, ltv_price, liquidate_collateral FROM margin_call_events"
-                    + " WHERE type = 'LIQUIDATION_TRIGGERED' ORDER BY event_time LIMIT 10\"");
-            out.println("  bin/risk audit --warehouse " + shown + " --format csv \"SELECT event_time, status, price, median, twap FROM reference_prices"
-                    + " WHERE event_time >= TIMESTAMP '2023-03-11 07:00:00' ORDER BY event_time LIMIT 20\"");
-            out.println("  bin/risk audit --warehouse " + shown + " \"SELECT topic, reason, payload FROM rejected_events\"");
-            for (String type : List.of("MARGIN_CALL_ISSUED", "LIQUIDATION_TRIGGERED")) {
-                byTopic.getOrDefault(Topics.MARGIN_CALLS, List.of()).stream()
-                        .filter(r -> r.json().contains("\"type\":\"" + type + "\""))
-                        .findFirst()
-                        .ifPresent(r -> out.println("  bin/risk explain --warehouse " + shown + " --verify " + r.eventId()
-                                + "   (the first " + type + ", " + r.key() + ")"));
+                out.println("[4/4] done in " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s; ticks read: "
+                        + (ticks.size() + BAD_RECORDS.size()));
+                out.println();
+                out.print(ReplaySummary.render(byTopic, horizon, config, null));
+                lowest(byTopic).ifPresent(line -> out.println("\nLowest reference price: " + line));
+                out.println();
+                Path shown = relative(warehouse);
+                out.println("Audit tables (Iceberg, " + shown + "): try");
+                out.println("  bin/risk audit --warehouse " + shown + " \"SELECT type, count(*) AS n FROM margin_call_events GROUP BY type ORDER BY n DESC\"");
+                out.println("  bin/risk audit --warehouse " + shown + " \"SELECT facility_id, event_time, ltv, ltv_price, liquidate_collateral FROM margin_call_events"
+                        + " WHERE type = 'LIQUIDATION_TRIGGERED' ORDER BY event_time LIMIT 10\"");
+                out.println("  bin/risk audit --warehouse " + shown + " --format csv \"SELECT event_time, status, price, median, twap FROM reference_prices"
+                        + " WHERE event_time >= TIMESTAMP '2023-03-11 07:00:00' ORDER BY event_time LIMIT 20\"");
+                out.println("  bin/risk audit --warehouse " + shown + " \"SELECT topic, reason, payload FROM rejected_events\"");
+                for (String type : List.of("MARGIN_CALL_ISSUED", "LIQUIDATION_TRIGGERED")) {
+                    byTopic.getOrDefault(Topics.MARGIN_CALLS, List.of()).stream()
+                            .filter(r -> r.json().contains("\"type\":\"" + type + "\""))
+                            .findFirst()
+                            .ifPresent(r -> out.println("  bin/risk explain --warehouse " + shown + " --verify " + r.eventId()
+                                    + "   (the first " + type + ", " + r.key() + ")"));
+                }
+                out.println();
+                out.println("Where to look next:");
+                out.println("  bin/risk replay --input DIR --out OUT   the same job over files (see README: Replay)");
+                out.println("  bin/risk import --help                  turn the CSV data in data/ into prices JSONL");
+                out.println("  docs/schemas/                           the JSON contract of every output topic");
+                if (metrics != null) {
+                    printMetrics(metrics);
+                }
+                if (keepRunning) {
+                    out.println();
+                    out.println("The job keeps running on its open Kafka sources (publish more to the broker at " + broker.bootstrapServers()
+                            + "); Ctrl-C stops the job, the broker" + (metrics != null ? " and Prometheus" : "") + ".");
+                    job.getJobExecutionResult().get();
+                } else if (metrics != null) {
+                    out.println("Prometheus stops with the demo: add --keep-running to keep the job and Prometheus up.");
+                }
+            } finally {
+                if (metrics != null) {
+                    metrics.close();
+                }
             }
-            out.println();
-            out.println("Where to look next:");
-            out.println("  bin/risk replay --input DIR --out OUT   the same job over files (see README: Replay)");
-            out.println("  bin/risk import --help                  turn the CSV data in data/ into prices JSONL");
-            out.println("  docs/schemas/                           the JSON contract of every output topic");
         }
         return 0;
     }
@@ -159,9 +189,39 @@ public final class Demo {
         }
     }
 
-    private static Configuration flinkConfiguration() {
+    /** Starts Prometheus on the job's reporter; the demo goes on without it when it cannot. */
+    private DemoPrometheus startPrometheus(int firstReporterPort) {
+        try {
+            List<Integer> ports = DemoPrometheus.reporterPorts(firstReporterPort);
+            if (ports.isEmpty()) {
+                out.println("      (no metrics: Flink's Prometheus reporter did not start on ports " + firstReporterPort + "+)");
+                return null;
+            }
+            DemoPrometheus p = DemoPrometheus.start(DemoPrometheus.dashboardsDir(), workDir, ports);
+            out.println("      metrics: Flink's reporter at " + ports.stream().map(port -> "127.0.0.1:" + port).toList()
+                    + ", scraped by Prometheus at " + p.url());
+            return p;
+        } catch (Exception e) {
+            out.println("      (no Prometheus: " + e.getMessage() + "; the demo goes on without it)");
+            return null;
+        }
+    }
+
+    private void printMetrics(DemoPrometheus metrics) {
+        Path dashboards = DemoPrometheus.dashboardsDir();
+        out.println();
+        out.println("Metrics: Prometheus at " + metrics.url() + " (scrapes every 15 s; rules of dashboards/prometheus/rules; log "
+                + relative(metrics.log()) + "), e.g.");
+        out.println("  " + metrics.url() + "/graph?g0.expr=risk%3Afacilities%3Asum_by_band");
+        out.println("Grafana dashboards to import: " + relative(dashboards.resolve("grafana/dashboards")) + "/*.json, with a Prometheus");
+        out.println("  datasource of uid risk-prometheus at " + metrics.url() + " (" + relative(dashboards.resolve("grafana/provisioning"))
+                + " provisions both; see dashboards/README.md)");
+    }
+
+    private static Configuration flinkConfiguration(int parallelism, int reporterPort) {
         Configuration conf = RiskJob.baseConfiguration();
-        conf.set(CoreOptions.DEFAULT_PARALLELISM, 2);
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+        DemoPrometheus.configureReporter(conf, reporterPort);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(2));
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         return conf;
@@ -203,6 +263,7 @@ public final class Demo {
         Map<String, List<OutputRecord>> byTopic = new TreeMap<>();
         long lastProgress = 0;
         int quietPolls = 0;
+        long lastRecord = System.nanoTime();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             consumer.subscribe(Topics.OUTPUTS);
             while (true) {
@@ -214,14 +275,27 @@ public final class Demo {
                     byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>())
                             .add(new OutputRecord(r.topic(), key, r.timestamp(), "", json, tombstone));
                 }
+                if (!records.isEmpty()) {
+                    lastRecord = System.nanoTime();
+                }
                 // The local cluster shuts down with the job, so the result future, not the status, says when it ended.
                 var result = job.getJobExecutionResult();
-                boolean ended = result.isDone();
+                if (keepRunning && result.isDone()) {
+                    result.get(); // throws with the cause if the job failed
+                    throw new IllegalStateException("the job ended");
+                }
+                // Kept running, the replay is over when the outputs have been quiet for 15 s (checkpoints every 2 s).
+                boolean ended = keepRunning
+                        ? size(byTopic, Topics.REFERENCE_PRICES) > 0 && System.nanoTime() - lastRecord > TimeUnit.SECONDS.toNanos(15)
+                        : result.isDone();
                 if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(3)) {
                     lastProgress = System.nanoTime();
                     out.printf("      %-8s reference prices %6d | lifecycle events %5d | price alerts %3d | dead letters %3d%n",
-                            ended ? "finished" : "running", size(byTopic, Topics.REFERENCE_PRICES),
+                            ended ? (keepRunning ? "replayed" : "finished") : "running", size(byTopic, Topics.REFERENCE_PRICES),
                             size(byTopic, Topics.MARGIN_CALLS), size(byTopic, Topics.PRICE_ALERTS), size(byTopic, Topics.DEAD_LETTER));
+                }
+                if (ended && keepRunning) {
+                    return byTopic;
                 }
                 if (ended) {
                     result.get(); // throws with the cause if the job failed

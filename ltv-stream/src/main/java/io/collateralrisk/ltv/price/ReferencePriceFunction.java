@@ -12,7 +12,9 @@ import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.model.json.InputJson;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -23,6 +25,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -70,9 +73,8 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
     private transient ValueState<List<TwapPoint>> twapHistory;
     private transient ValueState<Long> unavailableSince;
     private transient ValueState<Long> lastEvaluated;
-    private transient Counter accepted;
-    private transient Counter late;
-    private transient Counter evaluations;
+    /** Per source of the pair: {accepted, late}, registered together at a source's first tick. */
+    private transient Map<String, Counter[]> tickCounters;
 
     /**
      * @param eventTimeHorizon the last event time a timer may fire at ({@link Long#MAX_VALUE} live)
@@ -92,10 +94,7 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
                 new ValueStateDescriptor<>("twap-history", new ListTypeInfo<>(TypeInformation.of(TwapPoint.class))));
         unavailableSince = getRuntimeContext().getState(new ValueStateDescriptor<>("unavailable-since", Types.LONG));
         lastEvaluated = getRuntimeContext().getState(new ValueStateDescriptor<>("last-evaluated", Types.LONG));
-        var metrics = getRuntimeContext().getMetricGroup();
-        accepted = metrics.counter("risk_price_ticks_accepted");
-        late = metrics.counter("risk_price_ticks_late");
-        evaluations = metrics.counter("risk_price_evaluations");
+        tickCounters = new HashMap<>();
     }
 
     @Override
@@ -124,7 +123,7 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
         }
         atT.add(tick);
         pending.put(t, atT);
-        accepted.inc();
+        tickCounters(tick)[0].inc();
         ctx.output(ACCEPTED_TICKS, tick);
     }
 
@@ -183,7 +182,6 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
                 e.used(),
                 e.excluded(),
                 config.configHash()));
-        evaluations.inc();
         raiseAlerts(ctx, pairName, t, evaluationId, e, pair);
     }
 
@@ -241,8 +239,20 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
         }
     }
 
+    /**
+     * The tick's pair and source counters ({@code risk_price_ticks_accepted}, {@code
+     * risk_price_ticks_late}, labels pair and source; evaluations are counted by status where
+     * reference prices leave the job).
+     */
+    private Counter[] tickCounters(PriceTick tick) {
+        return tickCounters.computeIfAbsent(tick.pair() + "|" + tick.source(), k -> {
+            MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("pair", tick.pair()).addGroup("source", tick.source());
+            return new Counter[] {g.counter("risk_price_ticks_accepted"), g.counter("risk_price_ticks_late")};
+        });
+    }
+
     private void rejectLate(Context ctx, PriceTick tick, String detail) {
-        late.inc();
+        tickCounters(tick)[1].inc();
         ctx.output(LATE_TICKS, DeadLetter.of(
                 tick.eventTime(), "prices", tick.source() + "@" + Times.format(tick.eventTime()), "LATE_EVENT", detail,
                 InputJson.priceTick(tick)));

@@ -1,0 +1,382 @@
+package io.collateralrisk.jobs.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.collateralrisk.dashboards.DashboardFiles;
+import io.collateralrisk.dashboards.PromQueries;
+import io.collateralrisk.dashboards.PromQuery;
+import io.collateralrisk.dashboards.PrometheusServer;
+import io.collateralrisk.dashboards.PrometheusTools;
+import io.collateralrisk.jobs.RiskJob;
+import io.collateralrisk.jobs.data.BundledPrices;
+import io.collateralrisk.jobs.data.LoanBook;
+import io.collateralrisk.model.Topics;
+import io.collateralrisk.model.config.RiskConfig;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The job's metrics, live, against the dashboards. One real day (10 March 2023: Coinbase,
+ * Binance.US and Kraken candles, the Binance.US BTC-USDC leg as oracle), a small generated loan
+ * book and a few malformed records are published to a real KRaft broker and read by
+ * {@link KafkaPipeline} on a MiniCluster with unbounded sources, so the job stays up and its series
+ * exist while they are scraped. Flink's Prometheus reporter exports its metrics; a real Prometheus,
+ * on the committed configuration and rules (intervals shortened to 1 s, the targets file pointed
+ * at the reporter), scrapes them.
+ *
+ * <p>Every panel and variable query of every dashboard and every recording rule must be accepted
+ * by Prometheus and return series (with the variables at "All" and at {@code pair=BTC-USD});
+ * alerting rules and queries of {@code ALERTS} must be accepted ({@link PromQuery#mayBeEmpty()}).
+ * The catalogue of {@code dashboards/README.md} and the {@code risk_} metrics the reporter exports
+ * must be the same set, except the metrics listed in {@link #NOT_EXPORTED}.
+ */
+class LiveMetricsTest {
+
+    /**
+     * Catalogue metrics the job does not register yet, with why; marked "not yet exported" in the
+     * README. The queries that read them (and the recording rules over them) are only checked for
+     * being accepted, not for returning data. Remove an entry when the metric is implemented: the
+     * test fails while a listed metric is exported.
+     */
+    static final Map<String, String> NOT_EXPORTED = Map.of(
+            "risk_watchlist_ltv", "needs a gauge per facility that can leave the top 20, and Flink's"
+                    + " metric groups cannot remove a metric",
+            "risk_tick_to_event_seconds", "needs the tick's ingestion time carried through the reference"
+                    + " price to every lifecycle event");
+
+    private static final String PAIR = "BTC-USD";
+    private static final long DAY_START = Instant.parse("2023-03-10T00:00:00Z").toEpochMilli();
+    private static final long DAY_END = DAY_START + 86_400_000L;
+    private static final long SEED = 20230310L;
+    private static final int FACILITIES = 60;
+    private static final BigDecimal OPENING_PRICE = new BigDecimal("20360");
+    private static final List<String> BAD_RECORDS = List.of(
+            "{\"type\":\"PRICE_TICK\",\"eventTime\":\"2023-03-10T10:00:00\",\"pair\":\"BTC-USD\",\"source\":\"coinbase\",\"kind\":\"EXCHANGE\",\"price\":\"20000\"}",
+            "{\"type\":\"PRICE_TICK\",\"eventTime\":\"2023-03-10T10:00:00Z\",\"pair\":\"BTC-USD\",\"source\":\"kraken\",\"kind\":\"EXCHANGE\",\"price\":\"-5\"}",
+            "not json at all");
+    /** The reporter's name of an operator metric, group keys included, and the catalogue name in it. */
+    private static final Pattern OPERATOR_METRIC = Pattern.compile("flink_taskmanager_job_task_operator_(?:[A-Za-z0-9]+_)*?(risk_.+)");
+    private static final Pattern TYPE_LINE = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$");
+    private static final Pattern CATALOGUE_ROW = Pattern.compile("(?m)^\\| `(risk_[a-z0-9_]+)` \\|(.*)$");
+    private static final int PORTS = 10;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private static DashboardFiles files;
+    private static KafkaTestCluster kafka;
+    private static JobClient job;
+    private static List<Integer> reporterPorts;
+    private static Path configDir;
+    private static PrometheusServer prometheus;
+
+    @BeforeAll
+    @Timeout(value = 170, unit = TimeUnit.SECONDS)
+    static void runTheJobAndScrapeIt() throws Exception {
+        files = DashboardFiles.locate();
+        PrometheusTools.ensureInstalled(files);
+        kafka = KafkaTestCluster.start();
+        long horizon = publishDay();
+
+        int firstPort = PrometheusServer.freePort();
+        Configuration conf = RiskJob.baseConfiguration();
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, 2);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(2));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        conf.setString("metrics.reporter.prom.port", firstPort + "-" + (firstPort + PORTS - 1));
+        conf.setString("metrics.reporter.prom.filterLabelValueCharacters", "false");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        KafkaPipeline.build(env, kafka.bootstrapServers(), "live-metrics", RiskConfig.defaults(),
+                DeliveryGuarantee.AT_LEAST_ONCE, false, horizon, null);
+        job = env.executeAsync("live metrics");
+
+        // Live, a quiet input (risk.control, the partitions without ticks) holds the watermark back
+        // until it is marked idle (RiskJob.IDLE_AFTER, 1 min of wall clock); then the day is
+        // evaluated, and the next sweep (every 10 s) registers the book's gauges.
+        reporterPorts = awaitReporter(firstPort, RiskJob.IDLE_AFTER.plusSeconds(60));
+
+        configDir = Files.createTempDirectory("risk-live-prometheus-");
+        copyTree(files.prometheusDir(), configDir);
+        Path config = configDir.resolve("prometheus.yml");
+        String yml = Files.readString(config)
+                .replace("scrape_interval: 15s", "scrape_interval: 1s")
+                .replace("scrape_timeout: 10s", "scrape_timeout: 1s")
+                .replace("evaluation_interval: 15s", "evaluation_interval: 1s")
+                .replace("refresh_interval: 30s", "refresh_interval: 1s");
+        assertThat(yml).contains("scrape_interval: 1s", "evaluation_interval: 1s");
+        Files.writeString(config, yml);
+        String targets = reporterPorts.stream().map(p -> "\"127.0.0.1:" + p + "\"").collect(Collectors.joining(", "));
+        Files.writeString(configDir.resolve("targets/flink.json"),
+                "[{\"targets\": [" + targets + "], \"labels\": {\"deployment\": \"test\"}}]\n");
+        prometheus = PrometheusServer.start(config);
+        // Rates need two samples in their window, the recording rules an evaluation after that.
+        prometheus.await(Duration.ofSeconds(60),
+                () -> prometheus.count("risk:lifecycle_events:rate5m") > 0
+                        && prometheus.count("risk:dead_letters:rate5m") > 0
+                        && prometheus.count("risk:ltv:quantile") > 0
+                        && prometheus.count("risk:facilities:sum_by_band") > 0
+                        && prometheus.count("flink_jobmanager_job_lastCheckpointDuration") > 0,
+                "the job's series and the recording rules over them");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+        if (job != null) {
+            try {
+                job.cancel().get(30, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // the MiniCluster goes with the JVM
+            }
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (configDir != null) {
+            deleteTree(configDir);
+        }
+    }
+
+    @Test
+    void everyPanelVariableAndRuleQueryReturnsSeries() {
+        assertThat(prometheus.count("up{job=\"flink\"} == 1")).isEqualTo(reporterPorts.size());
+        Set<String> unexported = unexportedNames();
+        List<String> failures = new ArrayList<>();
+        int withData = 0;
+        for (PromQuery q : PromQueries.all(files)) {
+            for (Map<String, String> values : List.of(Map.<String, String>of(), PromQueries.pair(PAIR))) {
+                String expr = q.resolve(values);
+                try {
+                    int n = prometheus.count(expr);
+                    if (n > 0) {
+                        withData++;
+                    } else if (!q.mayBeEmpty() && unexported.stream().noneMatch(expr::contains)) {
+                        failures.add("no series: " + q.location() + "\n    " + expr);
+                    }
+                } catch (RuntimeException e) {
+                    failures.add("refused: " + q.location() + "\n    " + e.getMessage());
+                }
+            }
+        }
+        assertThat(failures).as(String.join("\n", failures)).isEmpty();
+        assertThat(withData).isGreaterThan(150);
+        assertThat(prometheus.ruleErrors()).isEmpty();
+    }
+
+    @Test
+    void theCatalogueIsWhatTheJobExports() throws Exception {
+        Set<String> documented = documented();
+        Set<String> exported = new TreeSet<>();
+        for (int port : reporterPorts) {
+            exported.addAll(exportedRiskMetrics(scrape(port)));
+        }
+        assertThat(NOT_EXPORTED.keySet()).as("not-exported metrics are catalogue metrics").isSubsetOf(documented);
+        Set<String> expected = new TreeSet<>(documented);
+        expected.removeAll(NOT_EXPORTED.keySet());
+
+        Set<String> missing = new TreeSet<>(expected);
+        missing.removeAll(exported);
+        Set<String> undocumented = new TreeSet<>(exported);
+        undocumented.removeAll(documented);
+        Set<String> nowExported = new TreeSet<>(NOT_EXPORTED.keySet());
+        nowExported.retainAll(exported);
+        assertThat(missing).as("documented in dashboards/README.md, not exported by the job").isEmpty();
+        assertThat(undocumented).as("exported by the job, not in the catalogue of dashboards/README.md").isEmpty();
+        assertThat(nowExported).as("exported now: remove from NOT_EXPORTED and from the README's note").isEmpty();
+
+        String readme = Files.readString(files.root().resolve("README.md"));
+        Matcher row = CATALOGUE_ROW.matcher(readme);
+        while (row.find()) {
+            if (NOT_EXPORTED.containsKey(row.group(1))) {
+                assertThat(row.group(2)).as("the README says %s is not exported yet", row.group(1)).contains("not yet exported");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** The catalogue's metric names (dashboards/README.md, section "Metric catalogue"). */
+    private static Set<String> documented() throws IOException {
+        String readme = Files.readString(files.root().resolve("README.md"));
+        int start = readme.indexOf("## Metric catalogue");
+        assertThat(start).as("the README has a metric catalogue").isNotNegative();
+        int end = readme.indexOf("\n## ", start + 1);
+        Matcher m = CATALOGUE_ROW.matcher(readme.substring(start, end < 0 ? readme.length() : end));
+        Set<String> names = new TreeSet<>();
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        assertThat(names).hasSizeGreaterThan(20);
+        return names;
+    }
+
+    /** The metrics a catalogue name stands for, and the recording rules computed from them. */
+    private static Set<String> unexportedNames() {
+        Set<String> names = new TreeSet<>(NOT_EXPORTED.keySet());
+        for (PromQuery rule : PromQueries.rules(files)) {
+            if (rule.kind() == PromQuery.Kind.RECORDING_RULE && NOT_EXPORTED.keySet().stream().anyMatch(rule.expr()::contains)) {
+                names.add(rule.location().substring(rule.location().indexOf(" / ") + 3));
+            }
+        }
+        return names;
+    }
+
+    /** The catalogue names of the operator metrics in a scrape (metric families; a summary's {@code _count} is its own). */
+    static Set<String> exportedRiskMetrics(String exposition) {
+        Set<String> names = new TreeSet<>();
+        Matcher m = TYPE_LINE.matcher(exposition);
+        while (m.find()) {
+            Matcher op = OPERATOR_METRIC.matcher(m.group(1));
+            if (op.matches()) {
+                names.add(op.group(1));
+            }
+        }
+        return names;
+    }
+
+    /** The ports of the range the reporter listens on, once its exposition holds the sweep's gauges. */
+    private static List<Integer> awaitReporter(int firstPort, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<Integer> open = new ArrayList<>();
+            Set<String> seen = new TreeSet<>();
+            boolean swept = false;
+            for (int port = firstPort; port < firstPort + PORTS; port++) {
+                String body = tryScrape(port);
+                if (body != null) {
+                    open.add(port);
+                    seen.addAll(exportedRiskMetrics(body));
+                    swept |= body.contains("_risk_facilities{") && body.contains("_risk_exposure_debt{");
+                }
+            }
+            if (swept) {
+                return open;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no reporter on ports " + firstPort + "-" + (firstPort + PORTS - 1)
+                        + " with the sweep's metrics after " + timeout.toSeconds() + " s (open: " + open + ", risk metrics: " + seen + ", job "
+                        + job.getJobStatus().get(5, TimeUnit.SECONDS) + ")");
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    private static String tryScrape(int port) {
+        try {
+            return scrape(port);
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String scrape(int port) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("HTTP " + r.statusCode());
+        }
+        return r.body();
+    }
+
+    /** The day's ticks keyed by pair, the malformed records at noon, the loan book keyed by facility. */
+    private static long publishDay() throws Exception {
+        List<String> ticks = BundledPrices.merge(List.of(
+                        BundledPrices.exchangeTicks(PAIR, BundledPrices.MARCH_2023_BTC_USD),
+                        BundledPrices.oracleTicks(PAIR, BundledPrices.MARCH_2023_BTC_USDC)))
+                .stream().filter(line -> {
+                    long t = BundledPrices.eventTime(line);
+                    return t >= DAY_START && t < DAY_END;
+                }).toList();
+        List<String> book = new LoanBook(SEED, FACILITIES, PAIR, OPENING_PRICE, DAY_START - 60_000,
+                new BigDecimal("0.40"), new BigDecimal("0.95")).events();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (String event : book) {
+                String facility = JSON.readTree(event).get("facilityId").asText();
+                sent.add(producer.send(new ProducerRecord<>(Topics.FACILITY_EVENTS, null, BundledPrices.eventTime(event), facility, event)));
+            }
+            int i = 0;
+            for (String tick : ticks) {
+                sent.add(producer.send(new ProducerRecord<>(Topics.PRICES, null, BundledPrices.eventTime(tick), PAIR, tick)));
+                if (++i == ticks.size() / 2) {
+                    for (String bad : BAD_RECORDS) {
+                        sent.add(producer.send(new ProducerRecord<>(Topics.PRICES, null, DAY_START + 43_200_000L, PAIR, bad)));
+                    }
+                }
+            }
+            producer.flush();
+        }
+        for (Future<RecordMetadata> f : sent) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+        return ticks.stream().mapToLong(BundledPrices::eventTime).max().orElseThrow();
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
