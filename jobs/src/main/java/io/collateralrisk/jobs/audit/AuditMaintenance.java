@@ -49,7 +49,8 @@ public final class AuditMaintenance {
         return reports;
     }
 
-    private static int dataFiles(Table table) {
+    /** Data files in the table's current snapshot. */
+    static int dataFiles(Table table) {
         if (table.currentSnapshot() == null) {
             return 0;
         }

@@ -85,23 +85,12 @@ public final class AuditQuery {
     private String createCatalog() {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("type", "iceberg");
-        props.put("warehouse", catalogConfig.warehouse());
         if (catalogConfig.isJdbc()) {
-            props.put("catalog-impl", "org.apache.iceberg.jdbc.JdbcCatalog");
-            props.put("uri", catalogConfig.uri());
-            if (!catalogConfig.user().isEmpty()) {
-                props.put("jdbc.user", catalogConfig.user());
-            }
-            if (!catalogConfig.passwordEnv().isEmpty()) {
-                String password = System.getenv(catalogConfig.passwordEnv());
-                if (password == null) {
-                    throw new IllegalArgumentException("audit.catalog.passwordEnv names " + catalogConfig.passwordEnv() + ", which is not set");
-                }
-                props.put("jdbc.password", password);
-            }
+            props.put("catalog-impl", AuditCatalogs.JDBC_CATALOG_IMPL);
         } else {
             props.put("catalog-type", "hadoop");
         }
+        props.putAll(AuditCatalogs.properties(catalogConfig));
         StringBuilder sql = new StringBuilder("CREATE CATALOG `" + AuditCatalogs.CATALOG_NAME + "` WITH (");
         Iterator<Map.Entry<String, String>> it = props.entrySet().iterator();
         while (it.hasNext()) {

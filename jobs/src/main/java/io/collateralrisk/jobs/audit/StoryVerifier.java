@@ -25,6 +25,7 @@ import io.collateralrisk.model.Times;
 import io.collateralrisk.model.config.PairConfig;
 import io.collateralrisk.model.config.PolicyConfig;
 import io.collateralrisk.model.config.RiskConfig;
+import io.collateralrisk.sinks.audit.AuditRowConverter;
 import io.collateralrisk.sinks.audit.AuditTables;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
@@ -771,7 +772,7 @@ public final class StoryVerifier {
             if ("record".equals(name) || f.type().typeId() == Type.TypeID.LIST) {
                 continue;
             }
-            String jsonName = camel(name);
+            String jsonName = AuditRowConverter.camel(name);
             Object column = row.column(name);
             if (column instanceof OffsetDateTime time) {
                 column = Times.format(time.toInstant().toEpochMilli());
@@ -805,24 +806,8 @@ public final class StoryVerifier {
             case TIMESTAMP -> row.time(field) == null ? null : Times.format(row.time(field));
             case LONG -> row.longValue(field);
             case BOOLEAN -> row.node(field) == null ? null : row.node(field).asBoolean();
-            // A named object (a lifecycle event's policy) is tabled by its name.
-            default -> row.node(field) != null && row.node(field).isObject() && row.node(field).hasNonNull("name")
-                    ? row.text(field + ".name") : row.text(field);
+            default -> row.node(field) == null ? null : AuditRowConverter.text(row.node(field));
         };
-    }
-
-    private static String camel(String snake) {
-        StringBuilder out = new StringBuilder(snake.length());
-        boolean upper = false;
-        for (char c : snake.toCharArray()) {
-            if (c == '_') {
-                upper = true;
-            } else {
-                out.append(upper ? Character.toUpperCase(c) : c);
-                upper = false;
-            }
-        }
-        return out.toString();
     }
 
     // ---------------------------------------------------------------- comparison

@@ -152,7 +152,7 @@ class AuditCommandTest {
             String sql = "SELECT event_id FROM reference_prices ORDER BY event_id";
             String before = risk("audit", "--warehouse", warehouse.toString(), "--format", "csv", sql).out();
             Table table = catalog.loadTable(TableIdentifier.of("risk_audit", "reference_prices"));
-            int filesBefore = AuditMaintenanceFiles.count(table);
+            int filesBefore = AuditMaintenance.dataFiles(table);
             assertThat(filesBefore).as("one file a run").isEqualTo(2);
 
             List<AuditMaintenance.Report> reports = AuditMaintenance.run(catalog, 400, Instant.now());

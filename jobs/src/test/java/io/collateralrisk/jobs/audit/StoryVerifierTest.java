@@ -24,6 +24,7 @@ import io.collateralrisk.model.config.PolicyConfig;
 import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.model.json.Json;
 import io.collateralrisk.model.json.OutputJson;
+import io.collateralrisk.sinks.audit.AuditRowConverter;
 import io.collateralrisk.sinks.audit.AuditTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -190,7 +191,7 @@ class StoryVerifierTest {
         }
         GenericRecord row = GenericRecord.create(schema);
         for (Types.NestedField f : schema.columns()) {
-            JsonNode v = n.get(camel(f.name()));
+            JsonNode v = n.get(AuditRowConverter.camel(f.name()));
             Object value;
             if (f.name().equals("record")) {
                 value = n.hasNonNull("record") && AuditTables.FACILITY_EVENTS.equals(table) ? n.get("record").asText() : json;
@@ -204,8 +205,7 @@ class StoryVerifierTest {
                     case TIMESTAMP -> OffsetDateTime.ofInstant(Instant.ofEpochMilli(Times.parseIso(v.asText())), ZoneOffset.UTC);
                     case LONG -> v.asLong();
                     case BOOLEAN -> v.asBoolean();
-                    // As the audit sink tables it: a named object (the policy) by its name.
-                    default -> v.isObject() && v.hasNonNull("name") ? v.get("name").asText() : v.isTextual() ? v.asText() : v.toString();
+                    default -> AuditRowConverter.text(v);
                 };
             }
             row.setField(f.name(), value);
@@ -213,19 +213,6 @@ class StoryVerifierTest {
         tables.computeIfAbsent(table, t -> new ArrayList<>()).add(row);
     }
 
-    private static String camel(String snake) {
-        StringBuilder out = new StringBuilder();
-        boolean upper = false;
-        for (char c : snake.toCharArray()) {
-            if (c == '_') {
-                upper = true;
-            } else {
-                out.append(upper ? Character.toUpperCase(c) : c);
-                upper = false;
-            }
-        }
-        return out.toString();
-    }
 
     /** The in-memory tables, answering filters as a scan would. */
     private Explainer explainer() {

@@ -1,7 +1,7 @@
 package io.collateralrisk.sinks.audit;
 
 import io.collateralrisk.model.config.AuditCatalogConfig;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
@@ -15,12 +15,19 @@ public final class AuditCatalogs {
 
     private AuditCatalogs() {}
 
-    /** A serializable loader, for Flink's Iceberg sink and for the command line. */
-    public static CatalogLoader loader(AuditCatalogConfig c) {
+    /** The JDBC catalog's implementation class. */
+    public static final String JDBC_CATALOG_IMPL = "org.apache.iceberg.jdbc.JdbcCatalog";
+
+    /**
+     * Iceberg's catalog properties for a configuration: the warehouse, and for JDBC the URI, user
+     * and the password read from the variable {@code passwordEnv} names. Shared by the job's sink
+     * and by the SQL catalog of {@code bin/risk audit}.
+     */
+    public static Map<String, String> properties(AuditCatalogConfig c) {
         if (c.warehouse().isEmpty()) {
             throw new IllegalArgumentException("the audit catalog has no warehouse location");
         }
-        Map<String, String> props = new HashMap<>();
+        Map<String, String> props = new LinkedHashMap<>();
         props.put(CatalogProperties.WAREHOUSE_LOCATION, c.warehouse());
         if (c.isJdbc()) {
             props.put(CatalogProperties.URI, c.uri());
@@ -36,9 +43,16 @@ public final class AuditCatalogs {
             }
             // Iceberg's schema for its catalog tables, with view support.
             props.put("jdbc.schema-version", "V1");
-            return CatalogLoader.custom(CATALOG_NAME, props, new Configuration(), "org.apache.iceberg.jdbc.JdbcCatalog");
         }
-        return CatalogLoader.hadoop(CATALOG_NAME, new Configuration(), props);
+        return props;
+    }
+
+    /** A serializable loader, for Flink's Iceberg sink and for the command line. */
+    public static CatalogLoader loader(AuditCatalogConfig c) {
+        Map<String, String> props = properties(c);
+        return c.isJdbc()
+                ? CatalogLoader.custom(CATALOG_NAME, props, new Configuration(), JDBC_CATALOG_IMPL)
+                : CatalogLoader.hadoop(CATALOG_NAME, new Configuration(), props);
     }
 
     public static Catalog open(AuditCatalogConfig c) {

@@ -74,11 +74,7 @@ public final class AuditRowConverter implements Serializable {
         }
         switch (type.typeId()) {
             case STRING:
-                if (v.isObject() && v.hasNonNull("name")) {
-                    // A named object (a lifecycle event's policy with its thresholds): its name.
-                    return StringData.fromString(v.get("name").asText());
-                }
-                return StringData.fromString(v.isTextual() ? v.asText() : v.toString());
+                return StringData.fromString(text(v));
             case LONG:
                 return v.asLong();
             case BOOLEAN:
@@ -108,7 +104,19 @@ public final class AuditRowConverter implements Serializable {
         }
     }
 
-    static String camel(String snake) {
+    /**
+     * What a text column holds for a JSON value: a string as is, a named object (a lifecycle
+     * event's policy with its thresholds) by its name, anything else as its JSON.
+     */
+    public static String text(JsonNode v) {
+        if (v.isObject() && v.hasNonNull("name")) {
+            return v.get("name").asText();
+        }
+        return v.isTextual() ? v.asText() : v.toString();
+    }
+
+    /** The JSON field a column is read from: {@code evaluation_id} from {@code evaluationId}. */
+    public static String camel(String snake) {
         StringBuilder out = new StringBuilder(snake.length());
         boolean upper = false;
         for (char c : snake.toCharArray()) {
