@@ -289,8 +289,9 @@ export function riskOverview(): dashboard.DashboardBuilder {
     thresholds: steps('green', [0.7, 'yellow'], [0.8, 'orange'], [0.9, 'red']),
     hide: ['Time'], rename: { Value: 'LTV', facility: 'Facility', pair: 'Pair' },
     order: ['facility', 'pair', 'Value'], sortBy: 'LTV', colourColumn: 'LTV',
-    description: 'The 20 facilities with the highest LTV on the selected pairs (each shard reports its ' +
-      '20 worst). Who to call first; colours follow the standard policy\'s thresholds.',
+    description: 'The 20 facilities with the highest LTV on the selected pairs, at the last 10-second ' +
+      'sweep (infinite when collateral is gone under debt; empty while the price is unavailable). Who to ' +
+      'call first; colours follow the standard policy\'s thresholds.',
     targets: [{
       expr: `topk(20, max by (pair, facility) (risk_watchlist_ltv{${P}}))`,
       instant: true, format: prometheus.PromQueryFormat.Table,

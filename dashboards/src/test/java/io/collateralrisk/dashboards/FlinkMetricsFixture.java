@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -180,10 +179,9 @@ public final class FlinkMetricsFixture implements AutoCloseable {
         for (String type : List.of("LTV_WARNING", "MARGIN_CALL_ISSUED", "MARGIN_CALL_CURED", "LIQUIDATION_TRIGGERED")) {
             e.add(OPERATOR + "pair_type_risk_lifecycle_events", with(p, "type", type), type.startsWith("LIQ") ? n / 4.0 : n);
         }
-        for (int rank = 1; rank <= 20; rank++) {
-            Map<String, String> l = with(with(p, "rank", String.format(Locale.ROOT, "%02d", rank)),
-                    "facility", "F-" + pair.substring(0, 3) + "-" + s + "-" + rank);
-            e.add(OPERATOR + "pair_rank_facility_risk_watchlist_ltv", l, 0.95 - 0.01 * rank - 0.001 * s);
+        for (int worst = 1; worst <= 20; worst++) {
+            Map<String, String> l = with(p, "facility", "F-" + pair.substring(0, 3) + "-" + s + "-" + worst);
+            e.add(OPERATOR + "pair_watchlist_facility_risk_watchlist_ltv", l, 0.95 - 0.01 * worst - 0.001 * s);
         }
     }
 

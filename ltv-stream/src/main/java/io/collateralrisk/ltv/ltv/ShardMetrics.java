@@ -17,7 +17,8 @@ import org.apache.flink.metrics.MetricGroup;
  * What is at risk, per LTV shard, from a periodic sweep over the shard's facilities (never per
  * price update): facilities and exposure per band, policy and custodian, the LTV distribution,
  * expected shortfall, the price-shock ladder, open margin calls and the nearest cure deadline,
- * pending, unconfirmed, held and escalated liquidations, and the circuit breaker. Each sweep
+ * pending, unconfirmed, held and escalated liquidations, the circuit breaker, and the watchlist of
+ * the worst facilities ({@link WatchlistMetrics}). Each sweep
  * replaces its shard's figures; a gauge reads the sum over the shards of this subtask (Prometheus
  * sums the subtasks). Doubles, for display: decisions use the exact decimals.
  */
@@ -34,10 +35,12 @@ final class ShardMetrics {
     private final Map<String, Map<String, Double>> byShard = new HashMap<>();
     /** Series already registered, by key. */
     private final Map<String, Boolean> registered = new HashMap<>();
+    private final WatchlistMetrics watchlist;
 
     ShardMetrics(MetricGroup group, RiskConfig config) {
         this.group = group;
         this.config = config;
+        this.watchlist = new WatchlistMetrics(group);
         // The series of every configured pair and policy exist from the start, at zero.
         for (String pair : config.pairs().keySet()) {
             for (String policy : config.policies().keySet()) {
@@ -72,6 +75,7 @@ final class ShardMetrics {
     void sweep(String shardKey, String pair, Iterable<FacilityState> facilities, Map<String, PolicyConfig> policies,
             BigDecimal price, long eventTime, boolean breakerOpen) {
         Map<String, Double> v = new HashMap<>();
+        WatchlistMetrics.Top worst = new WatchlistMetrics.Top();
         double nearestDeadline = Double.POSITIVE_INFINITY;
         for (FacilityState s : facilities) {
             if (!s.amountsKnown() || s.band == null) {
@@ -92,6 +96,9 @@ final class ShardMetrics {
                 ladder(v, pair, s, policy, price);
                 if (s.collateral.signum() > 0) {
                     BigDecimal ltv = LtvMath.ltv(s.outstanding, s.collateral, price);
+                    if (s.outstanding.signum() > 0) {
+                        worst.offer(s.facilityId, ltv);
+                    }
                     for (String le : LTV_BOUNDS) {
                         if (le.equals("+Inf") || ltv.compareTo(new BigDecimal(le)) <= 0) {
                             add(v, gauge("risk_ltv_distribution", pair, "le", le), 1);
@@ -99,6 +106,9 @@ final class ShardMetrics {
                     }
                 } else {
                     add(v, gauge("risk_ltv_distribution", pair, "le", "+Inf"), 1);
+                    if (s.outstanding.signum() > 0) {
+                        worst.offer(s.facilityId, null);
+                    }
                 }
             } else {
                 add(v, value, 0);
@@ -123,6 +133,11 @@ final class ShardMetrics {
         v.put(gauge("risk_circuit_breaker_open", pair), breakerOpen ? 1.0 : 0.0);
         v.put(gauge("risk_cure_deadline_seconds", pair), nearestDeadline);
         byShard.put(shardKey, v);
+        watchlist.update(shardKey, pair, worst.entries());
+    }
+
+    WatchlistMetrics watchlist() {
+        return watchlist;
     }
 
     /** Facilities a price fall of 10, 20 or 30% would put at or beyond margin call and liquidation. */
