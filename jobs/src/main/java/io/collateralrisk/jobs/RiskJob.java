@@ -103,7 +103,7 @@ public final class RiskJob {
         List<String> pairs = List.copyOf(new TreeSet<>(config.pairs().keySet()));
         int sourceParallelism = inputs.prices().getParallelism();
         SingleOutputStreamOperator<PriceTick> parsed =
-                inputs.prices().process(new ParseInput<>(config, (p, r) -> p.parsePrice(r.payload()), PriceTick.class)).uid("parse-prices").name("parse prices")
+                inputs.prices().process(ParseInput.prices(config)).uid("parse-prices").name("parse prices")
                         .setParallelism(sourceParallelism);
 
         DataStream<PriceTick> ticks = parsed.assignTimestampsAndWatermarks(watermarks(inputs.live(), config, (PriceTick tick, long ignored) -> tick.eventTime()))
