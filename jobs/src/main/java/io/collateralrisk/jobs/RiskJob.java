@@ -5,7 +5,9 @@ import io.collateralrisk.jobs.audit.AuditRecords;
 import io.collateralrisk.jobs.input.DeadLetters;
 import io.collateralrisk.ltv.lifecycle.Decision;
 import io.collateralrisk.sinks.metrics.DeadLetterMetrics;
+import io.collateralrisk.sinks.metrics.DivergenceEventMetrics;
 import io.collateralrisk.sinks.metrics.LifecycleMetrics;
+import io.collateralrisk.sinks.metrics.PriceAlertMetrics;
 import io.collateralrisk.sinks.metrics.ReferencePriceMetrics;
 import java.util.List;
 import java.util.TreeSet;
@@ -160,9 +162,9 @@ public final class RiskJob {
         DataStream<OutputRecord> records = referencePrices.process(new ReferencePriceMetrics(pairs, config.configHash(), codeVersion))
                 .uid("out-reference-prices").name("reference prices out")
                 .union(
-                        prices.alerts().map(OutputRecord::of).uid("out-price-alerts").name("price alerts out"),
+                        prices.alerts().process(new PriceAlertMetrics()).uid("out-price-alerts").name("price alerts out"),
                         deadLetters.process(new DeadLetterMetrics()).uid("out-dead-letters").name("dead letters out"),
-                        feedHealth.incidents().map(OutputRecord::of).uid("out-divergence").name("divergence incidents out"));
+                        feedHealth.incidents().process(new DivergenceEventMetrics()).uid("out-divergence").name("divergence incidents out"));
         if (lifecycle != null) {
             records = records.union(lifecycle);
         }

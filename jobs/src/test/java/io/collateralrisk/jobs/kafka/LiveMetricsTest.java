@@ -78,9 +78,7 @@ class LiveMetricsTest {
      */
     static final Map<String, String> NOT_EXPORTED = Map.of(
             "risk_watchlist_ltv", "needs a gauge per facility that can leave the top 20, and Flink's"
-                    + " metric groups cannot remove a metric",
-            "risk_tick_to_event_seconds", "needs the tick's ingestion time carried through the reference"
-                    + " price to every lifecycle event");
+                    + " metric groups cannot remove a metric");
 
     private static final String PAIR = "BTC-USD";
     private static final long DAY_START = Instant.parse("2023-03-10T00:00:00Z").toEpochMilli();
