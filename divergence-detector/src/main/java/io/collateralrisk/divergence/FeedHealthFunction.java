@@ -133,10 +133,11 @@ public class FeedHealthFunction extends KeyedProcessFunction<String, FeedHealthI
                         "no open incident " + r.incidentId() + " on " + r.pair(), in.payload()));
             }
         }
-        // 3. Opened by the pattern's signal for a reading at t.
+        // 3. Opened by the pattern's signal for a reading at t: the reading of the evaluation at t,
+        //    so that evaluation's ticks caused the opening.
         for (FeedHealthInput in : inputs) {
             if (in.signal() != null && open == null) {
-                open = open(in.signal(), ctx);
+                open = open(in.signal(), evaluation == null ? 0 : evaluation.ingestedAt(), ctx);
             }
         }
         // 4. The evaluation at t, priced with the incident state decided up to and including t.
@@ -172,7 +173,7 @@ public class FeedHealthFunction extends KeyedProcessFunction<String, FeedHealthI
                 p -> getRuntimeContext().getMetricGroup().addGroup("pair", p).counter("risk_divergence_incidents_opened"));
     }
 
-    private Incident open(IncidentSignal s, Context ctx) {
+    private Incident open(IncidentSignal s, long ingestedAt, Context ctx) {
         DivergenceReading last = s.last();
         Incident i = new Incident();
         i.pair = s.pair();
@@ -186,15 +187,17 @@ public class FeedHealthFunction extends KeyedProcessFunction<String, FeedHealthI
         i.peakDivergence = s.peakDivergence().max(last.divergence());
         i.peakAt = s.peakDivergence().compareTo(last.divergence()) > 0 ? s.peakAt() : last.eventTime();
         openedCounter(i.pair).inc();
-        ctx.output(INCIDENTS, event(DivergenceEvent.OPENED, i, i.openedAt, null, null, null, null));
+        ctx.output(INCIDENTS, event(DivergenceEvent.OPENED, i, i.openedAt, null, null, null, null, ingestedAt));
         return i;
     }
 
+    /** A close is the reconcile timer's or an operator's, never a tick's: it carries no read time. */
     private void close(Incident i, long at, String closedBy, String resolvedBy, String reason, DivergenceReading reading, Context ctx) {
-        ctx.output(INCIDENTS, event(DivergenceEvent.CLOSED, i, at, closedBy, resolvedBy, reason, reading));
+        ctx.output(INCIDENTS, event(DivergenceEvent.CLOSED, i, at, closedBy, resolvedBy, reason, reading, 0));
     }
 
-    private DivergenceEvent event(String type, Incident i, long at, String closedBy, String resolvedBy, String reason, DivergenceReading reading) {
+    private DivergenceEvent event(
+            String type, Incident i, long at, String closedBy, String resolvedBy, String reason, DivergenceReading reading, long ingestedAt) {
         boolean closed = DivergenceEvent.CLOSED.equals(type);
         return new DivergenceEvent(
                 type,
@@ -219,6 +222,7 @@ public class FeedHealthFunction extends KeyedProcessFunction<String, FeedHealthI
                 resolvedBy,
                 reason,
                 "RESOLVED".equals(closedBy) ? "RESOLVED" : "PENDING",
-                config.configHash());
+                config.configHash(),
+                ingestedAt);
     }
 }

@@ -147,6 +147,31 @@ class FeedHealthFunctionTest {
         }
     }
 
+    // --- the source read time behind each event, for the tick-to-event latency
+
+    @Test
+    void theOpeningCarriesTheReadTimeOfTheEvaluationThatOpenedItAndACloseCarriesNone() throws Exception {
+        try (var h = harness()) {
+            send(h, List.of(in(CALM), in(RUN_START), in(readAt(OPENING, 6_000)), SIGNAL));
+            h.processWatermark(OPENED_AT);
+            send(h, in(readAt(evaluation(50, "102", "100", "100"), 7_000)), in(readAt(evaluation(350, "100.4", "100", "100.1"), 8_000)));
+            h.processWatermark(at(350));
+
+            // The close falls on an evaluation's instant, but the quiet period's end decided it.
+            assertThat(incidents(h)).extracting(DivergenceEvent::type, DivergenceEvent::ingestedAt)
+                    .containsExactly(tuple(DivergenceEvent.OPENED, 6_000L), tuple(DivergenceEvent.CLOSED, 0L));
+            // The evaluations keep theirs through the feed-health verdict.
+            assertThat(h.extractOutputValues()).extracting(ReferencePrice::eventTime, ReferencePrice::ingestedAt)
+                    .containsExactly(tuple(at(0), 0L), tuple(at(10), 0L), tuple(OPENED_AT, 6_000L), tuple(at(50), 7_000L),
+                            tuple(at(350), 8_000L));
+        }
+    }
+
+    private static ReferencePrice readAt(ReferencePrice r, long readAt) {
+        return new ReferencePrice(r.eventId(), r.evaluationId(), r.eventTime(), r.pair(), r.status(), r.price(), r.median(), r.twap(),
+                r.primary(), r.incidentOpen(), r.used(), r.excluded(), r.configHash(), readAt);
+    }
+
     // --- closing by reconciliation
 
     @Test

@@ -5,7 +5,9 @@ import io.collateralrisk.jobs.audit.AuditRecords;
 import io.collateralrisk.jobs.input.DeadLetters;
 import io.collateralrisk.ltv.lifecycle.Decision;
 import io.collateralrisk.sinks.metrics.DeadLetterMetrics;
+import io.collateralrisk.sinks.metrics.DivergenceEventMetrics;
 import io.collateralrisk.sinks.metrics.LifecycleMetrics;
+import io.collateralrisk.sinks.metrics.PriceAlertMetrics;
 import io.collateralrisk.sinks.metrics.ReferencePriceMetrics;
 import java.util.List;
 import java.util.TreeSet;
@@ -103,7 +105,7 @@ public final class RiskJob {
         List<String> pairs = List.copyOf(new TreeSet<>(config.pairs().keySet()));
         int sourceParallelism = inputs.prices().getParallelism();
         SingleOutputStreamOperator<PriceTick> parsed =
-                inputs.prices().process(new ParseInput<>(config, (p, r) -> p.parsePrice(r.payload()), PriceTick.class)).uid("parse-prices").name("parse prices")
+                inputs.prices().process(ParseInput.prices(config)).uid("parse-prices").name("parse prices")
                         .setParallelism(sourceParallelism);
 
         DataStream<PriceTick> ticks = parsed.assignTimestampsAndWatermarks(watermarks(inputs.live(), config, (PriceTick tick, long ignored) -> tick.eventTime()))
@@ -160,9 +162,9 @@ public final class RiskJob {
         DataStream<OutputRecord> records = referencePrices.process(new ReferencePriceMetrics(pairs, config.configHash(), codeVersion))
                 .uid("out-reference-prices").name("reference prices out")
                 .union(
-                        prices.alerts().map(OutputRecord::of).uid("out-price-alerts").name("price alerts out"),
+                        prices.alerts().process(new PriceAlertMetrics()).uid("out-price-alerts").name("price alerts out"),
                         deadLetters.process(new DeadLetterMetrics()).uid("out-dead-letters").name("dead letters out"),
-                        feedHealth.incidents().map(OutputRecord::of).uid("out-divergence").name("divergence incidents out"));
+                        feedHealth.incidents().process(new DivergenceEventMetrics()).uid("out-divergence").name("divergence incidents out"));
         if (lifecycle != null) {
             records = records.union(lifecycle);
         }

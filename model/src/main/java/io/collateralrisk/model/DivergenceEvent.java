@@ -10,6 +10,9 @@ import java.math.BigDecimal;
  * @param runStartedAt the first reading of the run that opened the incident
  * @param closedBy {@code RECONCILED} (quiet for {@code reconcileAfter}) or {@code RESOLVED} (by an operator); null when opened
  * @param reviewStatus {@code PENDING} until an operator resolves the incident, then {@code RESOLVED}
+ * @param ingestedAt for an opening, when the source read the latest tick of the evaluation whose
+ *     reading opened it (wall-clock ms); 0 for a close, which a timer or an operator causes.
+ *     Transport metadata for the latency metric, never written to any output or audit row.
  */
 public record DivergenceEvent(
         String type,
@@ -34,7 +37,8 @@ public record DivergenceEvent(
         String resolvedBy,
         String resolution,
         String reviewStatus,
-        String configHash) {
+        String configHash,
+        long ingestedAt) {
 
     public static final String OPENED = "DIVERGENCE_OPENED";
     public static final String CLOSED = "DIVERGENCE_CLOSED";

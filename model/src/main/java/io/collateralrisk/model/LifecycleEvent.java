@@ -14,6 +14,9 @@ import java.util.List;
  * @param collateralToCure collateral to post, or {@code debtToCure} debt to repay, to bring LTV below the margin call minus hysteresis
  * @param reason {@code THRESHOLD} or {@code CURE_EXPIRED} for liquidation events
  * @param holdReason {@code PRICE_UNAVAILABLE}, {@code DIVERGENCE_INCIDENT} or {@code CIRCUIT_BREAKER} for holds
+ * @param ingestedAt for an event a price evaluation decided, when the source read the latest tick
+ *     behind it (wall-clock ms); 0 for events of a facility command or a timer, which no tick
+ *     caused. Transport metadata for the latency metric, never written to any output or audit row.
  */
 public record LifecycleEvent(
         String eventId,
@@ -57,4 +60,5 @@ public record LifecycleEvent(
         boolean appliedLate,
         List<String> recipients,
         String configHash,
-        String codeVersion) {}
+        String codeVersion,
+        long ingestedAt) {}

@@ -9,6 +9,8 @@ import java.math.BigInteger;
  * @param eventTime epoch milliseconds, UTC
  * @param volume optional, null when absent
  * @param round optional oracle round (may exceed 64 bits), null when absent
+ * @param ingestedAt wall-clock ms when the source read this tick; transport metadata for the
+ *     latency metric, never written to any output or audit row (0: unknown)
  */
 public record PriceTick(
         long eventTime,
@@ -17,4 +19,16 @@ public record PriceTick(
         SourceKind kind,
         BigDecimal price,
         BigDecimal volume,
-        BigInteger round) {}
+        BigInteger round,
+        long ingestedAt) {
+
+    /** A tick with no read time: as parsed, before the source's stamp is applied. */
+    public PriceTick(long eventTime, String pair, String source, SourceKind kind, BigDecimal price, BigDecimal volume, BigInteger round) {
+        this(eventTime, pair, source, kind, price, volume, round, 0L);
+    }
+
+    /** The same tick, read by its source at {@code readAt}. */
+    public PriceTick withIngestedAt(long readAt) {
+        return new PriceTick(eventTime, pair, source, kind, price, volume, round, readAt);
+    }
+}

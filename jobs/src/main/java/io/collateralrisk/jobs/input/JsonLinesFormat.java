@@ -12,7 +12,8 @@ import org.apache.flink.core.fs.FSDataInputStream;
 
 /**
  * Reads a replay file of one topic ({@code <topic>.jsonl}, gzip when named {@code .gz}) as one
- * {@link InputRecord} per non-empty line, numbering lines so a dead letter says where it came from.
+ * {@link InputRecord} per non-empty line, numbering lines so a dead letter says where it came from
+ * and stamping the wall clock at the read (for the latency metric only; no output carries it).
  */
 public final class JsonLinesFormat extends SimpleStreamFormat<InputRecord> {
 
@@ -36,7 +37,7 @@ public final class JsonLinesFormat extends SimpleStreamFormat<InputRecord> {
                 while ((text = reader.readLine()) != null) {
                     line++;
                     if (!text.isBlank()) {
-                        return new InputRecord(topic, fileName + ":" + line, 0L, text);
+                        return new InputRecord(topic, fileName + ":" + line, 0L, text, System.currentTimeMillis());
                     }
                 }
                 return null;

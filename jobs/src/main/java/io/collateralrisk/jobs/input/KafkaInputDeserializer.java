@@ -6,14 +6,18 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** Kafka records as {@link InputRecord}s; a null value (tombstone) becomes an empty payload, refused downstream. */
+/**
+ * Kafka records as {@link InputRecord}s, stamped with the wall clock at deserialization (the
+ * source's read); a null value (tombstone) becomes an empty payload, refused downstream.
+ */
 public final class KafkaInputDeserializer implements KafkaRecordDeserializationSchema<InputRecord> {
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<InputRecord> out) {
         String payload = record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8);
         out.collect(new InputRecord(
-                record.topic(), record.topic() + "/" + record.partition() + "@" + record.offset(), record.timestamp(), payload));
+                record.topic(), record.topic() + "/" + record.partition() + "@" + record.offset(), record.timestamp(), payload,
+                System.currentTimeMillis()));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.collateralrisk.jobs.input;
 
+import io.collateralrisk.model.PriceTick;
 import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.model.json.InputParser;
 import io.collateralrisk.model.json.InvalidInputException;
@@ -32,6 +33,11 @@ public class ParseInput<T> extends ProcessFunction<InputRecord, T> implements Re
         this.config = config;
         this.parse = parse;
         this.type = type;
+    }
+
+    /** Price ticks, each carrying its record's read time for {@code risk_tick_to_event_seconds}. */
+    public static ParseInput<PriceTick> prices(RiskConfig config) {
+        return new ParseInput<>(config, (p, r) -> p.parsePrice(r.payload()).withIngestedAt(r.ingestedAt()), PriceTick.class);
     }
 
     @Override

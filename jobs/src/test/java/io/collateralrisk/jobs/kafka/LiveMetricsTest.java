@@ -68,19 +68,9 @@ import org.junit.jupiter.api.Timeout;
  * by Prometheus and return series (with the variables at "All" and at {@code pair=BTC-USD});
  * alerting rules and queries of {@code ALERTS} must be accepted ({@link PromQuery#mayBeEmpty()}).
  * The catalogue of {@code dashboards/README.md} and the {@code risk_} metrics the reporter exports
- * must be the same set, except the metrics listed in {@link #NOT_EXPORTED}.
+ * must be the same set.
  */
 class LiveMetricsTest {
-
-    /**
-     * Catalogue metrics the job does not register yet, with why; marked "not yet exported" in the
-     * README. The queries that read them (and the recording rules over them) are only checked for
-     * being accepted, not for returning data. Remove an entry when the metric is implemented: the
-     * test fails while a listed metric is exported.
-     */
-    static final Map<String, String> NOT_EXPORTED = Map.of(
-            "risk_tick_to_event_seconds", "needs the tick's ingestion time carried through the reference"
-                    + " price to every lifecycle event");
 
     private static final String PAIR = "BTC-USD";
     private static final long DAY_START = Instant.parse("2023-03-10T00:00:00Z").toEpochMilli();
@@ -182,7 +172,6 @@ class LiveMetricsTest {
     @Test
     void everyPanelVariableAndRuleQueryReturnsSeries() {
         assertThat(prometheus.count("up{job=\"flink\"} == 1")).isEqualTo(reporterPorts.size());
-        Set<String> unexported = unexportedNames();
         List<String> failures = new ArrayList<>();
         int withData = 0;
         for (PromQuery q : PromQueries.all(files)) {
@@ -192,7 +181,7 @@ class LiveMetricsTest {
                     int n = prometheus.count(expr);
                     if (n > 0) {
                         withData++;
-                    } else if (!q.mayBeEmpty() && unexported.stream().noneMatch(expr::contains)) {
+                    } else if (!q.mayBeEmpty()) {
                         failures.add("no series: " + q.location() + "\n    " + expr);
                     }
                 } catch (RuntimeException e) {
@@ -228,27 +217,12 @@ class LiveMetricsTest {
         for (int port : reporterPorts) {
             exported.addAll(exportedRiskMetrics(scrape(port)));
         }
-        assertThat(NOT_EXPORTED.keySet()).as("not-exported metrics are catalogue metrics").isSubsetOf(documented);
-        Set<String> expected = new TreeSet<>(documented);
-        expected.removeAll(NOT_EXPORTED.keySet());
-
-        Set<String> missing = new TreeSet<>(expected);
+        Set<String> missing = new TreeSet<>(documented);
         missing.removeAll(exported);
         Set<String> undocumented = new TreeSet<>(exported);
         undocumented.removeAll(documented);
-        Set<String> nowExported = new TreeSet<>(NOT_EXPORTED.keySet());
-        nowExported.retainAll(exported);
         assertThat(missing).as("documented in dashboards/README.md, not exported by the job").isEmpty();
         assertThat(undocumented).as("exported by the job, not in the catalogue of dashboards/README.md").isEmpty();
-        assertThat(nowExported).as("exported now: remove from NOT_EXPORTED and from the README's note").isEmpty();
-
-        String readme = Files.readString(files.root().resolve("README.md"));
-        Matcher row = CATALOGUE_ROW.matcher(readme);
-        while (row.find()) {
-            if (NOT_EXPORTED.containsKey(row.group(1))) {
-                assertThat(row.group(2)).as("the README says %s is not exported yet", row.group(1)).contains("not yet exported");
-            }
-        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -265,17 +239,6 @@ class LiveMetricsTest {
             names.add(m.group(1));
         }
         assertThat(names).hasSizeGreaterThan(20);
-        return names;
-    }
-
-    /** The metrics a catalogue name stands for, and the recording rules computed from them. */
-    private static Set<String> unexportedNames() {
-        Set<String> names = new TreeSet<>(NOT_EXPORTED.keySet());
-        for (PromQuery rule : PromQueries.rules(files)) {
-            if (rule.kind() == PromQuery.Kind.RECORDING_RULE && NOT_EXPORTED.keySet().stream().anyMatch(rule.expr()::contains)) {
-                names.add(rule.location().substring(rule.location().indexOf(" / ") + 3));
-            }
-        }
         return names;
     }
 

@@ -28,12 +28,22 @@ public final class LifecycleExplainer {
         this.codeVersion = codeVersion;
     }
 
-    /**
-     * @param fallbackPrice the pair's last evaluation, for decisions taken without a price (timeouts)
-     */
+    /** An event no tick caused: of a facility command or a timer. */
     public LifecycleEvent explain(
             Decision d, FacilityState s, String policyName, PolicyConfig policy, int baseScale, int quoteScale,
             PriceView fallbackPrice, boolean appliedLate) {
+        return explain(d, s, policyName, policy, baseScale, quoteScale, fallbackPrice, appliedLate, 0);
+    }
+
+    /**
+     * @param fallbackPrice the pair's last evaluation, for decisions taken without a price (timeouts)
+     * @param ingestedAt when a price evaluation decided the event, that price's {@link PriceView#ingestedAt()};
+     *     0 otherwise. The caller knows the cause: the price an event carries may be the last one,
+     *     read by a command or a timer it did not cause. Never part of the event's id.
+     */
+    public LifecycleEvent explain(
+            Decision d, FacilityState s, String policyName, PolicyConfig policy, int baseScale, int quoteScale,
+            PriceView fallbackPrice, boolean appliedLate, long ingestedAt) {
         PriceView p = d.price() != null ? d.price() : fallbackPrice;
         BigDecimal price = p == null ? null : p.price();
         BigDecimal dbt = s.outstanding;
@@ -95,7 +105,8 @@ public final class LifecycleExplainer {
                 appliedLate,
                 recipients(d.type(), p != null && p.incidentOpen()),
                 configHash,
-                codeVersion);
+                codeVersion,
+                ingestedAt);
     }
 
     /** The facility's line on the compacted {@code risk.ltv} topic. */

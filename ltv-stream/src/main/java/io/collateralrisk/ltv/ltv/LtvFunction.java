@@ -124,7 +124,8 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         if (sweeping.add(ctx.getCurrentKey())) {
             ctx.timerService().registerProcessingTimeTimer(nextSweep(ctx.timerService().currentProcessingTime()));
         }
-        PriceView view = new PriceView(price.eventTime(), price.evaluationId(), price.price(), price.available(), price.incidentOpen());
+        PriceView view = new PriceView(
+                price.eventTime(), price.evaluationId(), price.price(), price.available(), price.incidentOpen(), price.ingestedAt());
         if (price.eventTime() <= ctx.timerService().currentWatermark()) {
             applyPrice(view, ctx, out);
             return;
@@ -179,7 +180,8 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             FacilityState s = facilities.get(id);
             Band before = s.band;
             List<Decision> decisions = rules(s).onTimer(s, t, last, gate(ctx));
-            store(s, before, decisions, last, t, false, null, ctx, out);
+            // Decided by the clock, not by the price at t that may have just been applied.
+            store(s, before, decisions, last, t, false, null, 0, ctx, out);
         }
     }
 
@@ -241,7 +243,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             }
         }
         boolean facilityChanged = FacilityCommand.UPSERT.equals(c.kind()) && s.amountsKnown();
-        store(s, before, decisions, last, c.eventTime(), late, facilityChanged ? c.cause() : null, ctx, out);
+        store(s, before, decisions, last, c.eventTime(), late, facilityChanged ? c.cause() : null, 0, ctx, out);
     }
 
     private void applyPrice(PriceView price, Context ctx, Collector<LifecycleEvent> out) throws Exception {
@@ -255,7 +257,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             Band before = s.band;
             evaluations.inc();
             List<Decision> decisions = rules(s).onEvaluation(s, price, gate(ctx));
-            store(s, before, decisions, price, price.eventTime(), false, null, ctx, out);
+            store(s, before, decisions, price, price.eventTime(), false, null, price.ingestedAt(), ctx, out);
         }
     }
 
@@ -263,9 +265,12 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
      * Persists the facility, re-indexes it, registers its next timer and emits its decisions; a
      * band move (not a facility's first band) goes to CEP once, named by the event that reported it;
      * one {@code risk.ltv} line when the facility's record (then {@code facilityCause}) or its band changed.
+     *
+     * @param ingestedAt the deciding price's source read time when a price decided, else 0: the
+     *     events of a command or a timer are not a tick's, even though they read the last price
      */
     private void store(FacilityState s, Band before, List<Decision> decisions, PriceView last, long t, boolean late,
-            String facilityCause, Context ctx, Collector<LifecycleEvent> out) throws Exception {
+            String facilityCause, long ingestedAt, Context ctx, Collector<LifecycleEvent> out) throws Exception {
         LifecycleRules r = rules(s);
         PolicyConfig policy = r.policy();
         facilities.put(s.facilityId, s);
@@ -277,7 +282,8 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         PairConfig pair = config.pair(s.pair);
         LifecycleEvent reporter = null;
         for (Decision d : decisions) {
-            LifecycleEvent e = explainer.explain(d, s, s.policy, policy, config.scale(pair.base()), config.scale(pair.quote()), last, late);
+            LifecycleEvent e = explainer.explain(
+                    d, s, s.policy, policy, config.scale(pair.base()), config.scale(pair.quote()), last, late, ingestedAt);
             out.collect(e);
             // A shortfall accompanies the trigger that reported the move; it does not name it.
             if (d.bandAfter() == s.band && d.bandBefore() != d.bandAfter() && !Decision.LIQUIDATION_SHORTFALL.equals(d.type())) {

@@ -37,7 +37,7 @@ public final class LtvStage {
                 .flatMap((ReferencePrice r, org.apache.flink.util.Collector<PriceUpdate> out) -> {
                     for (int shard = 0; shard < SHARDS; shard++) {
                         out.collect(new PriceUpdate(r.pair() + '#' + shard, r.pair(), r.eventTime(), r.evaluationId(),
-                                r.price(), r.status() == PriceStatus.OK, r.incidentOpen()));
+                                r.price(), r.status() == PriceStatus.OK, r.incidentOpen(), r.ingestedAt()));
                     }
                 })
                 .returns(TypeInformation.of(PriceUpdate.class))

@@ -54,6 +54,10 @@ import org.apache.flink.util.OutputTag;
  * after {@code eventTimeHorizon} are ignored: a replay's event time ends at its last input
  * instead of running every pending timer at the end-of-input watermark.
  *
+ * <p>An evaluation, and the alert it raises, carries the latest source read time
+ * ({@code ingestedAt}) of the ticks at its instant, for {@code risk_tick_to_event_seconds}; one
+ * that only a source turning stale caused carries 0. Pending ticks keep theirs across a restore.
+ *
  * <p>The rules themselves live in {@link PriceEvaluator} and {@link Twap}; this class only moves
  * state in and out.
  */
@@ -135,11 +139,14 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
         String pairName = ctx.getCurrentKey();
         PairConfig pair = config.pair(pairName);
         List<PriceTick> ticks = pending.get(t);
+        // The latest source read among the ticks that trigger this evaluation: what it waited for last.
+        long ingestedAt = 0;
         if (ticks != null) {
             pending.remove(t);
             Set<String> applied = new HashSet<>();
             List<SourceQuote> superseded = new ArrayList<>();
             for (PriceTick tick : ticks) {
+                ingestedAt = Math.max(ingestedAt, tick.ingestedAt());
                 SourceQuote before = quotes.get(tick.source());
                 if (apply(tick) && applied.add(tick.source()) && before != null) {
                     superseded.add(before);
@@ -181,8 +188,9 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
                 false,
                 e.used(),
                 e.excluded(),
-                config.configHash()));
-        raiseAlerts(ctx, pairName, t, evaluationId, e, pair);
+                config.configHash(),
+                ingestedAt));
+        raiseAlerts(ctx, pairName, t, evaluationId, e, pair, ingestedAt);
     }
 
     /** Applies a tick to its source's last quote; false when an equal-time tick with a higher round is kept. */
@@ -225,17 +233,19 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
         }
     }
 
-    private void raiseAlerts(OnTimerContext ctx, String pairName, long t, String evaluationId, Evaluation e, PairConfig pair)
-            throws Exception {
+    private void raiseAlerts(OnTimerContext ctx, String pairName, long t, String evaluationId, Evaluation e, PairConfig pair,
+            long ingestedAt) throws Exception {
         Long since = unavailableSince.value();
         if (e.status() == PriceStatus.UNAVAILABLE && since == null) {
             unavailableSince.update(t);
             ctx.output(PRICE_ALERTS, PriceAlert.of(
-                    PriceAlert.UNAVAILABLE, evaluationId, t, pairName, e.usable(), pair.quorum(), null, t, config.configHash()));
+                    PriceAlert.UNAVAILABLE, evaluationId, t, pairName, e.usable(), pair.quorum(), null, t, config.configHash())
+                    .withIngestedAt(ingestedAt));
         } else if (e.status() == PriceStatus.OK && since != null) {
             unavailableSince.clear();
             ctx.output(PRICE_ALERTS, PriceAlert.of(
-                    PriceAlert.RESTORED, evaluationId, t, pairName, e.usable(), pair.quorum(), e.median(), since, config.configHash()));
+                    PriceAlert.RESTORED, evaluationId, t, pairName, e.usable(), pair.quorum(), e.median(), since, config.configHash())
+                    .withIngestedAt(ingestedAt));
         }
     }
 

@@ -396,6 +396,54 @@ class LtvFunctionTest {
         }
     }
 
+    // --- the source read time behind an event, for the tick-to-event latency
+
+    @Test
+    void onlyEventsAPriceDecidedCarryItsReadTimeNotThoseOfACommandOrATimer() throws Exception {
+        try (Stage stage = open()) {
+            Loan f = new Loan("F-1");
+            stage.calm(f.openedAt(T0, "1.00000000", "80000.00"));
+
+            stage.price(CALL, "98000.00", 7_000);
+            stage.watermark(CALL);
+            assertThat(stage.events()).extracting(LifecycleEvent::type, LifecycleEvent::ingestedAt)
+                    .containsExactly(tuple("MARGIN_CALL_ISSUED", 7_000L));
+
+            // More debt at the same price (0.918): the command decides, though its events read that price.
+            long borrowed = CALL + HOUR;
+            stage.send(f.debtAt(borrowed, "90000.00"));
+            stage.watermark(borrowed);
+            assertThat(stage.events()).extracting(LifecycleEvent::type, LifecycleEvent::evaluationId, LifecycleEvent::ingestedAt)
+                    .containsExactly(
+                            tuple("INITIAL_MARGIN_BREACH", evaluationId(CALL), 0L),
+                            tuple("LIQUIDATION_TRIGGERED", evaluationId(CALL), 0L));
+
+            // The confirm timeout falls on a price's instant; the price is applied first, and decides
+            // nothing: the timeout is the clock's event, even though it reads that price.
+            long timeout = borrowed + CONFIRM_TIMEOUT;
+            stage.price(timeout, "98000.00", 8_000);
+            stage.watermark(timeout);
+            assertThat(stage.events()).extracting(LifecycleEvent::type, LifecycleEvent::evaluationId, LifecycleEvent::ingestedAt)
+                    .containsExactly(tuple("LIQUIDATION_UNCONFIRMED", evaluationId(timeout), 0L));
+        }
+    }
+
+    @Test
+    void aBufferedPriceKeepsItsReadTimeAcrossARestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (Stage stage = open()) {
+            Loan f = new Loan("F-1");
+            stage.calm(f.openedAt(T0, "1.00000000", "80000.00"));
+            stage.price(CALL, "98000.00", 7_000);
+            snapshot = stage.harness.snapshot(1L, T0);
+        }
+        try (Stage stage = restore(snapshot)) {
+            stage.watermark(CALL);
+            assertThat(stage.events()).extracting(LifecycleEvent::type, LifecycleEvent::ingestedAt)
+                    .containsExactly(tuple("MARGIN_CALL_ISSUED", 7_000L));
+        }
+    }
+
     // --- price unavailable at the deadline
 
     @Test
@@ -980,18 +1028,24 @@ class LtvFunctionTest {
 
         /** A usable LTV price of the pair, sent to every shard as the LTV stage fans it out. */
         void price(long t, String price) {
-            fanOut(t, new BigDecimal(price), true);
+            price(t, price, 0);
+        }
+
+        /** The same, evaluated on ticks the latest of which its source read at {@code readAt}. */
+        void price(long t, String price, long readAt) {
+            fanOut(t, new BigDecimal(price), true, readAt);
         }
 
         /** The pair below quorum at {@code t}. */
         void unavailable(long t) {
-            fanOut(t, null, false);
+            fanOut(t, null, false, 0);
         }
 
-        private void fanOut(long t, BigDecimal price, boolean available) {
+        private void fanOut(long t, BigDecimal price, boolean available, long readAt) {
             try {
                 for (int shard = 0; shard < LtvStage.SHARDS; shard++) {
-                    harness.processElement1(new PriceUpdate(PAIR + '#' + shard, PAIR, t, evaluationId(t), price, available, false), t);
+                    harness.processElement1(
+                            new PriceUpdate(PAIR + '#' + shard, PAIR, t, evaluationId(t), price, available, false, readAt), t);
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);

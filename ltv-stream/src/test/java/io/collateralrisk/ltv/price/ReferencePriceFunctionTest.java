@@ -385,6 +385,47 @@ class ReferencePriceFunctionTest {
         }
     }
 
+    // --- the source read time behind each evaluation, for the tick-to-event latency
+
+    @Test
+    void anEvaluationCarriesTheLatestReadTimeOfItsTicksAndOneNoTickCausedCarriesNone() throws Exception {
+        long coinbaseStale = T0 + EXCHANGE_STALE_AFTER;
+        long coinbaseBack = T0 + 200 * SECOND;
+        try (var h = harness()) {
+            // Read in another order than they arrive: the latest read is what the evaluation waited for last.
+            send(h,
+                    exchange("coinbase", "100").at(T0).withIngestedAt(1_000),
+                    oracle("chainlink", "100").at(T0).withIngestedAt(3_000),
+                    exchange("kraken", "100").at(T0).withIngestedAt(2_000));
+            h.processWatermark(T0);
+            // Both exchanges turn stale by the watermark alone: no tick caused that evaluation or its alert.
+            h.processWatermark(coinbaseStale);
+            send(h, exchange("coinbase", "101").at(coinbaseBack).withIngestedAt(9_000));
+            h.processWatermark(coinbaseBack);
+
+            assertThat(h.extractOutputValues()).extracting(ReferencePrice::eventTime, ReferencePrice::status, ReferencePrice::ingestedAt)
+                    .containsExactly(
+                            tuple(T0, PriceStatus.OK, 3_000L),
+                            tuple(coinbaseStale, PriceStatus.UNAVAILABLE, 0L),
+                            tuple(coinbaseBack, PriceStatus.OK, 9_000L));
+            assertThat(alerts(h)).extracting(PriceAlert::type, PriceAlert::ingestedAt)
+                    .containsExactly(tuple(PriceAlert.UNAVAILABLE, 0L), tuple(PriceAlert.RESTORED, 9_000L));
+        }
+    }
+
+    @Test
+    void pendingTicksKeepTheirReadTimeAcrossARestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            send(h, exchange("coinbase", "100").at(T0).withIngestedAt(5_000), exchange("kraken", "100").at(T0).withIngestedAt(4_000));
+            snapshot = h.snapshot(1L, T0);
+        }
+        try (var h = restore(snapshot)) {
+            h.processWatermark(T0);
+            assertThat(h.extractOutputValues()).extracting(ReferencePrice::ingestedAt).containsExactly(5_000L);
+        }
+    }
+
     // --- state and timers do not outlive their use
 
     @Test

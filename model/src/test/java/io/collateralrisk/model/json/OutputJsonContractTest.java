@@ -166,12 +166,16 @@ class OutputJsonContractTest {
     private static final String INCIDENT = EventIds.of("DIVERGENCE_INCIDENT", PAIR, OPENED_AT, String.valueOf(RUN_START));
 
     private static DivergenceEvent opened() {
+        return opened(0L);
+    }
+
+    private static DivergenceEvent opened(long ingestedAt) {
         return new DivergenceEvent(
                 DivergenceEvent.OPENED, EventIds.of(DivergenceEvent.OPENED, PAIR, OPENED_AT, INCIDENT), OPENED_AT, PAIR, INCIDENT,
                 OPENED_AT, RUN_START, new BigDecimal("0.05"),
                 new BigDecimal("57900.00"), new BigDecimal("61220.10"), new BigDecimal("61180.00"), divergence("57900.00", "61220.10"),
                 null, null, null,
-                divergence("57500.00", "61215.40"), PEAK_AT, null, null, null, null, "PENDING", HASH);
+                divergence("57500.00", "61215.40"), PEAK_AT, null, null, null, null, "PENDING", HASH, ingestedAt);
     }
 
     /** The same incident closed at {@code at}, with the prices of the closing reading. */
@@ -183,7 +187,7 @@ class OutputJsonContractTest {
                 new BigDecimal("57900.00"), new BigDecimal("61220.10"), new BigDecimal("61180.00"), divergence("57900.00", "61220.10"),
                 dec(primary), dec(twap), dec(median),
                 new BigDecimal(peak), peakAt, (at - OPENED_AT) / 1000, closedBy, resolvedBy, resolution,
-                "RESOLVED".equals(closedBy) ? "RESOLVED" : "PENDING", HASH);
+                "RESOLVED".equals(closedBy) ? "RESOLVED" : "PENDING", HASH, 0L);
     }
 
     /** Quiet from T + 20 min (the first reading at or below 5%), reconciled 5 min later. */
@@ -227,7 +231,7 @@ class OutputJsonContractTest {
         OutputContract.assertValid(OutputJson.divergenceEvent(new DivergenceEvent(
                 e.type(), e.eventId(), e.eventTime(), e.pair(), e.incidentId(), e.openedAt(), e.runStartedAt(), e.threshold(),
                 e.primaryAtOpen(), e.twapAtOpen(), null, e.divergenceAtOpen(), null, null, null,
-                e.peakDivergence(), e.peakAt(), null, null, null, null, "PENDING", HASH)));
+                e.peakDivergence(), e.peakAt(), null, null, null, null, "PENDING", HASH, 0L)));
     }
 
     @Test
@@ -369,6 +373,7 @@ class OutputJsonContractTest {
         BigDecimal shortfall;
         boolean priceDisputed;
         boolean appliedLate;
+        long ingestedAt;
 
         Lifecycle(String type, String bandBefore, String bandAfter) {
             this.type = type;
@@ -416,7 +421,7 @@ class OutputJsonContractTest {
                     collateral, collateralVersion, outstanding, debtVersion, ltvPrice, evaluationId, incidentOpen,
                     triggerWarning, triggerMarginCall, triggerLiquidation, collateralToCure, debtToCure, cureDeadline,
                     reason, holdReason, liquidationId, liquidateCollateral, shortfall, priceDisputed, appliedLate,
-                    recipients, HASH, "1.4.0");
+                    recipients, HASH, "1.4.0", ingestedAt);
         }
 
         String json() {
@@ -987,6 +992,33 @@ class OutputJsonContractTest {
                 .hasMessageContaining("violates docs/schemas/" + type + ".schema.json")
                 .hasMessageContaining("eventId")
                 .hasMessageContaining("facilityId");
+    }
+
+    // ---------------------------------------------------------------- the tick's read time is metadata
+
+    /** A wall-clock read time: it must not reach any output, or replays would differ from run to run. */
+    private static final long READ_AT = 1_767_225_600_123L;
+
+    @Test
+    void aTicksReadTimeChangesNoOutputRecordAndNoId() {
+        ReferencePrice r = reference(T, PriceStatus.OK, "61234.56", "61234.56", "61220.10", "61240.00", false, List.of(), List.of());
+        ReferencePrice readR = new ReferencePrice(r.eventId(), r.evaluationId(), r.eventTime(), r.pair(), r.status(), r.price(), r.median(),
+                r.twap(), r.primary(), r.incidentOpen(), r.used(), r.excluded(), r.configHash(), READ_AT);
+        assertThat(OutputJson.referencePrice(readR)).isEqualTo(OutputJson.referencePrice(r));
+        assertThat(OutputJson.referencePrice(readR.withFeedHealth(true, null)))
+                .isEqualTo(OutputJson.referencePrice(r.withFeedHealth(true, null)));
+
+        PriceAlert a = PriceAlert.of(PriceAlert.UNAVAILABLE, r.evaluationId(), T, PAIR, 1, 2, null, T, HASH);
+        assertThat(OutputJson.priceAlert(a.withIngestedAt(READ_AT))).isEqualTo(OutputJson.priceAlert(a));
+
+        Lifecycle read = marginCallIssued();
+        read.ingestedAt = READ_AT;
+        assertThat(read.json()).isEqualTo(marginCallIssued().json());
+
+        assertThat(OutputJson.divergenceEvent(opened(READ_AT))).isEqualTo(OutputJson.divergenceEvent(opened()));
+
+        PriceTick tick = new PriceTick(T, PAIR, "coinbase", SourceKind.EXCHANGE, new BigDecimal("61234.56"), null, null);
+        assertThat(InputJson.priceTick(tick.withIngestedAt(READ_AT))).isEqualTo(InputJson.priceTick(tick));
     }
 
     // ---------------------------------------------------------------- the checker itself

@@ -14,7 +14,8 @@ import org.apache.flink.util.Collector;
 /**
  * Turns each lifecycle event into its output record and counts it:
  * {@code risk_lifecycle_events{pair, type}}, every configured pair and type at zero from the start;
- * and {@code risk_watermark_lag_seconds{stage="facilities"}}.
+ * {@code risk_tick_to_event_seconds{type}} for the events a price evaluation decided; and {@code
+ * risk_watermark_lag_seconds{stage="facilities"}}.
  */
 public class LifecycleMetrics extends ProcessFunction<LifecycleEvent, OutputRecord> {
 
@@ -24,6 +25,7 @@ public class LifecycleMetrics extends ProcessFunction<LifecycleEvent, OutputReco
     private transient MetricGroup metrics;
     private transient Map<String, Counter> counters;
     private transient WatermarkLag lag;
+    private transient TickToEventLatency latency;
 
     public LifecycleMetrics(List<String> pairs, List<String> types) {
         this.pairs = List.copyOf(pairs);
@@ -35,6 +37,7 @@ public class LifecycleMetrics extends ProcessFunction<LifecycleEvent, OutputReco
         metrics = getRuntimeContext().getMetricGroup();
         counters = new HashMap<>();
         lag = WatermarkLag.register(metrics, "facilities");
+        latency = TickToEventLatency.register(metrics, types);
         for (String pair : pairs) {
             for (String type : types) {
                 counter(pair, type);
@@ -46,6 +49,7 @@ public class LifecycleMetrics extends ProcessFunction<LifecycleEvent, OutputReco
     public void processElement(LifecycleEvent e, Context ctx, Collector<OutputRecord> out) {
         lag.observe(ctx.timerService().currentWatermark());
         counter(e.pair(), e.type()).inc();
+        latency.observe(e.type(), e.ingestedAt());
         out.collect(OutputRecord.of(e));
     }
 

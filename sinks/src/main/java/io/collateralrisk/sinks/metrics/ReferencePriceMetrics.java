@@ -21,7 +21,8 @@ import org.apache.flink.util.Collector;
  * Turns each reference price into its output record, and keeps the price metrics of its pairs:
  * every source's price and age, the LTV price, median, TWAP and primary, availability, exclusions,
  * divergence and whether an incident is open. Labels: pair, source, kind, measure, reason, status.
- * Gauges are doubles, for display; decisions use the exact decimals.
+ * Gauges are doubles, for display; decisions use the exact decimals. Also {@code
+ * risk_tick_to_event_seconds{type="REFERENCE_PRICE"}}, without the pair (the catalogue's labels).
  */
 public class ReferencePriceMetrics extends ProcessFunction<ReferencePrice, OutputRecord> {
 
@@ -35,6 +36,7 @@ public class ReferencePriceMetrics extends ProcessFunction<ReferencePrice, Outpu
     private transient Map<String, Double> values;
     private transient Map<String, Counter> counters;
     private transient WatermarkLag lag;
+    private transient TickToEventLatency latency;
 
     /** @param pairs the configured pairs, whose series exist from the start */
     public ReferencePriceMetrics(List<String> pairs, String configHash, String codeVersion) {
@@ -49,6 +51,7 @@ public class ReferencePriceMetrics extends ProcessFunction<ReferencePrice, Outpu
         values = new HashMap<>();
         counters = new HashMap<>();
         lag = WatermarkLag.register(metrics, "prices");
+        latency = TickToEventLatency.register(metrics, List.of(ReferencePrice.TYPE));
         if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
             metrics.addGroup("config_hash", configHash).addGroup("code_version", codeVersion).gauge("risk_config_info", () -> 1);
         }
@@ -69,6 +72,7 @@ public class ReferencePriceMetrics extends ProcessFunction<ReferencePrice, Outpu
     @Override
     public void processElement(ReferencePrice r, Context ctx, Collector<OutputRecord> out) {
         lag.observe(ctx.timerService().currentWatermark());
+        latency.observe(ReferencePrice.TYPE, r.ingestedAt());
         String pair = r.pair();
         counter(pair, "status", r.status().name(), "risk_price_evaluations").inc();
         set(pair + "|ltv", r.price());
