@@ -34,7 +34,7 @@ class ShardIndexTest {
 
     @Test
     void aHealthyFacilityIsNamedFromThePriceAtWhichItReachesWarning() {
-        index.put(facility("F-1", "1", "70000", Band.HEALTHY), STANDARD, NO_TIMER);
+        index.put(FacilityStates.of("F-1", "1", "70000", Band.HEALTHY), STANDARD, NO_TIMER);
 
         assertThat(index.affectedBy(price("100000.01"))).isEmpty();
         assertThat(index.affectedBy(price("100000"))).containsExactly("F-1");
@@ -45,7 +45,7 @@ class ShardIndexTest {
 
     @Test
     void aFacilityInWarningIsNamedBelowMarginCallAndAboveItsExitWithHysteresis() {
-        index.put(facility("F-1", "1", "70000", Band.WARNING), STANDARD, NO_TIMER);
+        index.put(FacilityStates.of("F-1", "1", "70000", Band.WARNING), STANDARD, NO_TIMER);
 
         assertThat(index.affectedBy(price("87500.000001"))).isEmpty();
         assertThat(index.affectedBy(price("87500"))).containsExactly("F-1");
@@ -58,7 +58,7 @@ class ShardIndexTest {
     @Test
     void aCrossingOffTheMillionthGridIsWidenedOutwardsNeverInwards() {
         // 100,000 against 3 BTC reaches 0.70 at 47,619.0476190476...: the key rounds up to ...620.
-        index.put(facility("F-1", "3", "100000", Band.HEALTHY), STANDARD, NO_TIMER);
+        index.put(FacilityStates.of("F-1", "3", "100000", Band.HEALTHY), STANDARD, NO_TIMER);
 
         assertThat(index.affectedBy(price("47619.047621"))).isEmpty();
         // One step early: re-tested, and the exact comparison keeps it HEALTHY.
@@ -70,9 +70,9 @@ class ShardIndexTest {
     @Test
     void facilitiesAtTheSameCrossingAreNamedInIdOrder() {
         for (String id : List.of("F-9", "F-10", "F-1", "F-5", "F-50")) {
-            index.put(facility(id, "1", "70000", Band.HEALTHY), STANDARD, NO_TIMER);
+            index.put(FacilityStates.of(id, "1", "70000", Band.HEALTHY), STANDARD, NO_TIMER);
         }
-        index.put(facility("F-0", "1", "60000", Band.HEALTHY), STANDARD, NO_TIMER);
+        index.put(FacilityStates.of("F-0", "1", "60000", Band.HEALTHY), STANDARD, NO_TIMER);
 
         assertThat(new ArrayList<>(index.affectedBy(price("99000")))).containsExactly("F-1", "F-10", "F-5", "F-50", "F-9");
         assertThat(new ArrayList<>(index.affectedBy(price("85000")))).containsExactly("F-0", "F-1", "F-10", "F-5", "F-50", "F-9");
@@ -80,7 +80,7 @@ class ShardIndexTest {
 
     @Test
     void reIndexingAFacilityReplacesItsCrossings() {
-        FacilityState s = facility("F-1", "1", "70000", Band.HEALTHY);
+        FacilityState s = FacilityStates.of("F-1", "1", "70000", Band.HEALTHY);
         index.put(s, STANDARD, NO_TIMER);
         s.band = Band.WARNING;
         index.put(s, STANDARD, NO_TIMER);
@@ -102,13 +102,13 @@ class ShardIndexTest {
 
     @Test
     void unevaluatedHeldAndCollateralMissingFacilitiesAreRetestedAtEveryPrice() {
-        index.put(facility("F-new", "1", "70000", null), STANDARD, NO_TIMER);
-        FacilityState held = facility("F-held", "1", "95000", Band.LIQUIDATION);
+        index.put(FacilityStates.of("F-new", "1", "70000", null), STANDARD, NO_TIMER);
+        FacilityState held = FacilityStates.of("F-held", "1", "95000", Band.LIQUIDATION);
         held.holdTrigger = Decision.THRESHOLD;
         held.holdReason = Decision.HOLD_PRICE_UNAVAILABLE;
         held.holdSince = 1L;
         index.put(held, STANDARD, NO_TIMER);
-        FacilityState missing = facility("F-missing", "0", "70000", Band.LIQUIDATION);
+        FacilityState missing = FacilityStates.of("F-missing", "0", "70000", Band.LIQUIDATION);
         missing.collateralMissing = true;
         index.put(missing, STANDARD, NO_TIMER);
         // Amounts not yet known: nothing to test.
@@ -123,15 +123,15 @@ class ShardIndexTest {
 
     @Test
     void noPriceMovesAFacilityWhoseLiquidationIsInProgressOrHeldByTheCircuitBreaker() {
-        FacilityState pending = facility("F-pending", "1", "95000", Band.LIQUIDATION);
+        FacilityState pending = FacilityStates.of("F-pending", "1", "95000", Band.LIQUIDATION);
         pending.liquidationId = "L-1";
         index.put(pending, STANDARD, NO_TIMER);
-        FacilityState breaker = facility("F-breaker", "1", "95000", Band.LIQUIDATION);
+        FacilityState breaker = FacilityStates.of("F-breaker", "1", "95000", Band.LIQUIDATION);
         breaker.holdTrigger = Decision.THRESHOLD;
         breaker.holdReason = Decision.HOLD_CIRCUIT_BREAKER;
         breaker.holdSince = 1L;
         index.put(breaker, STANDARD, NO_TIMER);
-        FacilityState sold = facility("F-sold", "1", "95000", Band.LIQUIDATION);
+        FacilityState sold = FacilityStates.of("F-sold", "1", "95000", Band.LIQUIDATION);
         sold.awaitingAmounts = true;
         index.put(sold, STANDARD, NO_TIMER);
 
@@ -142,7 +142,7 @@ class ShardIndexTest {
     @Test
     void aFacilityInLiquidationWithNothingPendingIsNamedWhenItCouldTriggerOrLeave() {
         // Released from a hold, say: at or below 95,000 / 0.90 it is due; above 95,000 / 0.89 it leaves.
-        index.put(facility("F-1", "1", "95000", Band.LIQUIDATION), STANDARD, NO_TIMER);
+        index.put(FacilityStates.of("F-1", "1", "95000", Band.LIQUIDATION), STANDARD, NO_TIMER);
 
         assertThat(index.affectedBy(price("105555.555556"))).containsExactly("F-1");
         assertThat(index.affectedBy(price("105555.555557"))).isEmpty();
@@ -152,10 +152,10 @@ class ShardIndexTest {
 
     @Test
     void timersAreDueInIdOrderAndRemovedWithTheirFacility() {
-        index.put(facility("F-b", "1", "80000", Band.MARGIN_CALL), STANDARD, 2_000L);
-        index.put(facility("F-a", "1", "80000", Band.MARGIN_CALL), STANDARD, 2_000L);
-        index.put(facility("F-c", "1", "80000", Band.MARGIN_CALL), STANDARD, 1_000L);
-        index.put(facility("F-d", "1", "70000", Band.HEALTHY), STANDARD, NO_TIMER);
+        index.put(FacilityStates.of("F-b", "1", "80000", Band.MARGIN_CALL), STANDARD, 2_000L);
+        index.put(FacilityStates.of("F-a", "1", "80000", Band.MARGIN_CALL), STANDARD, 2_000L);
+        index.put(FacilityStates.of("F-c", "1", "80000", Band.MARGIN_CALL), STANDARD, 1_000L);
+        index.put(FacilityStates.of("F-d", "1", "70000", Band.HEALTHY), STANDARD, NO_TIMER);
 
         assertThat(index.hasTimerAt(1_000L)).isTrue();
         assertThat(index.hasTimerAt(1_500L)).isFalse();
@@ -174,7 +174,7 @@ class ShardIndexTest {
         assertThat(index.size()).isEqualTo(1);
 
         // A new timer replaces the old one.
-        index.put(facility("F-c", "1", "80000", Band.MARGIN_CALL), STANDARD, 3_000L);
+        index.put(FacilityStates.of("F-c", "1", "80000", Band.MARGIN_CALL), STANDARD, 3_000L);
         assertThat(index.hasTimerAt(1_000L)).isFalse();
         assertThat(index.dueAt(2_999L)).isEmpty();
         assertThat(index.dueAt(3_000L)).containsExactly("F-c");
@@ -184,8 +184,8 @@ class ShardIndexTest {
 
     @Test
     void clearForgetsEverything() {
-        index.put(facility("F-1", "1", "70000", Band.HEALTHY), STANDARD, 5L);
-        index.put(facility("F-2", "1", "70000", null), STANDARD, NO_TIMER);
+        index.put(FacilityStates.of("F-1", "1", "70000", Band.HEALTHY), STANDARD, 5L);
+        index.put(FacilityStates.of("F-2", "1", "70000", null), STANDARD, NO_TIMER);
         index.clear();
 
         assertThat(index.size()).isZero();
@@ -206,7 +206,7 @@ class ShardIndexTest {
         for (int i = 0; i < 3_000; i++) {
             BigDecimal collateral = BigDecimal.valueOf(1_000_000 + random.nextInt(2_000_000_000), 8);
             BigDecimal ltv = BigDecimal.valueOf(300 + random.nextInt(700), 3);
-            FacilityState s = facility("F-" + i, collateral.toPlainString(),
+            FacilityState s = FacilityStates.of("F-" + i, collateral.toPlainString(),
                     collateral.multiply(opening).multiply(ltv).setScale(2, RoundingMode.HALF_EVEN).toPlainString(), null);
             s.band = LtvMath.band(s.outstanding, s.collateral, opening, STANDARD, null);
             book.put(s.facilityId, s);
@@ -268,21 +268,6 @@ class ShardIndexTest {
             case MARGIN_CALL -> STANDARD.marginCall();
             case LIQUIDATION -> STANDARD.liquidation();
         };
-    }
-
-    private static FacilityState facility(String id, String collateral, String outstanding, Band band) {
-        FacilityState s = new FacilityState();
-        s.facilityId = id;
-        s.borrowerId = "B-" + id;
-        s.custodian = "bitgo";
-        s.pair = "BTC-USD";
-        s.policy = "standard";
-        s.collateral = new BigDecimal(collateral);
-        s.collateralVersion = 1;
-        s.outstanding = new BigDecimal(outstanding);
-        s.debtVersion = 1;
-        s.band = band;
-        return s;
     }
 
     private static BigDecimal price(String p) {

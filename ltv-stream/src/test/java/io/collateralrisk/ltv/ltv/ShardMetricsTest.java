@@ -47,20 +47,6 @@ class ShardMetricsTest {
         }
     }
 
-    private static FacilityState facility(String id, String policy, String custodian, String collateral, String debt, Band band) {
-        FacilityState s = new FacilityState();
-        s.facilityId = id;
-        s.pair = "BTC-USD";
-        s.policy = policy;
-        s.custodian = custodian;
-        s.collateral = new BigDecimal(collateral);
-        s.collateralVersion = 1;
-        s.outstanding = new BigDecimal(debt);
-        s.debtVersion = 1;
-        s.band = band;
-        return s;
-    }
-
     @Test
     void aSweepAddsUpItsShardsFacilitiesAndEverySeriesExistsFromTheStart() {
         Captured group = new Captured(new TreeMap<>(), "");
@@ -69,10 +55,10 @@ class ShardMetricsTest {
         assertThat(group.value("risk_cure_deadline_seconds{pair=BTC-USD}")).isEqualTo(Double.POSITIVE_INFINITY);
 
         // At 20,000: A at LTV 0.50, B at 0.85 with a margin call due in an hour, C at 1.25 (under water).
-        FacilityState a = facility("A", "standard", "bitgo", "1", "10000", Band.HEALTHY);
-        FacilityState b = facility("B", "standard", "bitgo", "1", "17000", Band.MARGIN_CALL);
+        FacilityState a = FacilityStates.of("A", "standard", "bitgo", "1", "10000", Band.HEALTHY);
+        FacilityState b = FacilityStates.of("B", "standard", "bitgo", "1", "17000", Band.MARGIN_CALL);
         b.cureDeadline = 3_600_000L;
-        FacilityState c = facility("C", "tri-party", "anchorage", "2", "50000", Band.LIQUIDATION);
+        FacilityState c = FacilityStates.of("C", "tri-party", "anchorage", "2", "50000", Band.LIQUIDATION);
         c.liquidationId = "L-1";
         metrics.sweep("BTC-USD#0", "BTC-USD", List.of(a, b), CONFIG.policies(), new BigDecimal("20000"), 0, false);
         metrics.sweep("BTC-USD#1", "BTC-USD", List.of(c), CONFIG.policies(), new BigDecimal("20000"), 0, true);

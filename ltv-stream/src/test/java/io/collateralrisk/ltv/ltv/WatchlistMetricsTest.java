@@ -55,25 +55,11 @@ class WatchlistMetricsTest {
         return labels.get("<pair>") + "/" + labels.get("<facility>");
     }
 
-    private static FacilityState facility(String id, String collateral, String debt) {
-        FacilityState s = new FacilityState();
-        s.facilityId = id;
-        s.pair = "BTC-USD";
-        s.policy = "standard";
-        s.custodian = "bitgo";
-        s.collateral = new BigDecimal(collateral);
-        s.collateralVersion = 1;
-        s.outstanding = new BigDecimal(debt);
-        s.debtVersion = 1;
-        s.band = Band.HEALTHY;
-        return s;
-    }
-
     /** Facilities F00..F(n-1) with 1 BTC each and debt 1,000 x (i + 1): the higher the number, the worse. */
     private static List<FacilityState> ladder(String prefix, int n) {
         List<FacilityState> book = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            book.add(facility(String.format("%s%02d", prefix, i), "1", Integer.toString(1000 * (i + 1))));
+            book.add(FacilityStates.of(String.format("%s%02d", prefix, i), "1", Integer.toString(1000 * (i + 1)), Band.HEALTHY));
         }
         return book;
     }
@@ -87,8 +73,8 @@ class WatchlistMetricsTest {
     void listsTheTwentyWorstOfAllTheSubtasksShardsInfiniteFirstAndNeverAFacilityWithoutDebt() {
         List<FacilityState> shard0 = ladder("A", 15); // LTV 0.05 .. 0.75
         List<FacilityState> shard1 = ladder("B", 15);
-        shard1.add(facility("ZERO-COLLATERAL", "0", "500"));
-        shard1.add(facility("NO-DEBT", "0", "0"));
+        shard1.add(FacilityStates.of("ZERO-COLLATERAL", "0", "500", Band.HEALTHY));
+        shard1.add(FacilityStates.of("NO-DEBT", "0", "0", Band.HEALTHY));
         metrics.sweep("BTC-USD#0", "BTC-USD", shard0, CONFIG.policies(), PRICE, 0, false);
         metrics.sweep("BTC-USD#1", "BTC-USD", shard1, CONFIG.policies(), PRICE, 0, false);
 
