@@ -4,6 +4,7 @@ import io.collateralrisk.ltv.lifecycle.FacilityState;
 import io.collateralrisk.ltv.lifecycle.LifecycleRules;
 import io.collateralrisk.ltv.lifecycle.PriceView;
 import io.collateralrisk.ltv.ltv.ShardIndex;
+import io.collateralrisk.ltv.ltv.ShardMetrics;
 import io.collateralrisk.model.config.PolicyConfig;
 import io.collateralrisk.model.config.RiskConfig;
 import java.math.BigDecimal;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -43,7 +45,10 @@ public class LtvShardBenchmark {
     @Param({"10000", "100000", "1000000"})
     public int facilities;
 
+    private static final Map<String, PolicyConfig> POLICIES = RiskConfig.defaults().policies();
+
     private Shard shard;
+    private ShardMetrics sweepMetrics;
     private PriceView low;
     private PriceView high;
     private boolean flip;
@@ -61,6 +66,7 @@ public class LtvShardBenchmark {
     @Setup(Level.Trial)
     public void setup() {
         shard = Shard.build(facilities, 42);
+        sweepMetrics = new ShardMetrics(new UnregisteredMetricsGroup(), RiskConfig.defaults());
         low = price(1, OPENING_PRICE);
         high = price(2, OPENING_PRICE.add(new BigDecimal("0.01")));
         shard.update(low);
@@ -80,6 +86,13 @@ public class LtvShardBenchmark {
     public int quietNaive() {
         flip = !flip;
         return shard.naiveUpdate(flip ? low : high);
+    }
+
+    /** The 10-second metrics sweep of {@code LtvFunction} over the whole shard (it runs on the task thread). */
+    @Benchmark
+    public ShardMetrics metricsSweep() {
+        sweepMetrics.sweep("BTC-USD#0", "BTC-USD", shard.states.values(), POLICIES, OPENING_PRICE, t, false);
+        return sweepMetrics;
     }
 
     @Benchmark

@@ -91,7 +91,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     /** Shards of this subtask whose metrics sweep is scheduled (timers after a restore may repeat one: harmless). */
     private transient java.util.Set<String> sweeping;
 
-    /** Wall-clock interval of the metrics sweep over a shard's facilities. */
+    /** Wall-clock interval of the metrics sweep over a shard's facilities (longer for a shard whose sweep is slow). */
     static final long METRICS_SWEEP_MS = 10_000;
 
     public LtvFunction(RiskConfig config, String codeVersion, long eventTimeHorizon) {
@@ -153,8 +153,12 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     @Override
     public void onTimer(long t, OnTimerContext ctx, Collector<LifecycleEvent> out) throws Exception {
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            long started = System.nanoTime();
             sweepMetrics(ctx);
-            ctx.timerService().registerProcessingTimeTimer(nextSweep(t));
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            // The sweep runs on the task thread: a shard large enough to make it slow is swept less
+            // often, so that metrics never take more than a tenth of the operator's time.
+            ctx.timerService().registerProcessingTimeTimer(nextSweep(Math.max(t, ctx.timerService().currentProcessingTime() + 9 * tookMs)));
             return;
         }
         if (t > eventTimeHorizon) {

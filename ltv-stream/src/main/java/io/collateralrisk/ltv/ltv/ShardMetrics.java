@@ -2,14 +2,17 @@ package io.collateralrisk.ltv.ltv;
 
 import io.collateralrisk.ltv.lifecycle.Band;
 import io.collateralrisk.ltv.lifecycle.FacilityState;
-import io.collateralrisk.ltv.lifecycle.LtvMath;
 import io.collateralrisk.model.config.PolicyConfig;
 import io.collateralrisk.model.config.RiskConfig;
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 
@@ -18,174 +21,378 @@ import org.apache.flink.metrics.MetricGroup;
  * price update): facilities and exposure per band, policy and custodian, the LTV distribution,
  * expected shortfall, the price-shock ladder, open margin calls and the nearest cure deadline,
  * pending, unconfirmed, held and escalated liquidations, the circuit breaker, and the watchlist of
- * the worst facilities ({@link WatchlistMetrics}). Each sweep
- * replaces its shard's figures; a gauge reads the sum over the shards of this subtask (Prometheus
- * sums the subtasks). Doubles, for display: decisions use the exact decimals.
+ * the worst facilities ({@link WatchlistMetrics}). Each sweep replaces its shard's figures; a
+ * gauge reads the sum over the shards of this subtask (Prometheus sums the subtasks).
+ *
+ * <p>A sweep visits every facility of the shard on the task thread, so its cost per facility is
+ * kept to a few decimal operations: amounts are summed exactly per series and turned into doubles
+ * (for display; decisions use the exact decimals) once per sweep, a facility's LTV is divided out
+ * once and compared with the bucket bounds and the shocked thresholds (computed once per policy),
+ * and a facility below every shocked threshold is dismissed with one comparison. An LTV is {@code D / (C x P)} at 16 significant digits; a bucket {@code le} counts
+ * the facilities whose LTV is at most {@code le}.
  */
-final class ShardMetrics {
+public final class ShardMetrics {
 
     /** Upper bounds of the LTV distribution's buckets (cumulative, as Prometheus histograms). */
     static final List<String> LTV_BOUNDS = List.of("0.5", "0.6", "0.7", "0.8", "0.9", "1.0", "1.2", "+Inf");
     static final List<Integer> SHOCKS = List.of(10, 20, 30);
+    private static final List<Band> SHOCK_BANDS = List.of(Band.MARGIN_CALL, Band.LIQUIDATION);
     private static final List<String> HOLD_REASONS = List.of("PRICE_UNAVAILABLE", "DIVERGENCE_INCIDENT", "CIRCUIT_BREAKER");
+    private static final BigDecimal[] FINITE_BOUNDS = LTV_BOUNDS.stream()
+            .filter(b -> !b.equals("+Inf")).map(BigDecimal::new).toArray(BigDecimal[]::new);
+
+    /** How the subtask's shards combine into one gauge value. */
+    private enum Combine { SUM, MIN, MAX }
 
     private final MetricGroup group;
-    private final RiskConfig config;
-    /** Shard key -> (series key -> value), as of the shard's last sweep. */
-    private final Map<String, Map<String, Double>> byShard = new HashMap<>();
-    /** Series already registered, by key. */
-    private final Map<String, Boolean> registered = new HashMap<>();
+    /** Registered series: their count is the next slot. */
+    private int slots;
+    private final Map<String, PairSeries> byPair = new HashMap<>();
+    /** Shard key -> its figures by slot at its last sweep (NaN: not the shard's pair). Read by the reporter's thread. */
+    private final Map<String, double[]> byShard = new ConcurrentHashMap<>();
     private final WatchlistMetrics watchlist;
 
-    ShardMetrics(MetricGroup group, RiskConfig config) {
+    public ShardMetrics(MetricGroup group, RiskConfig config) {
         this.group = group;
-        this.config = config;
         this.watchlist = new WatchlistMetrics(group);
         // The series of every configured pair and policy exist from the start, at zero.
         for (String pair : config.pairs().keySet()) {
-            for (String policy : config.policies().keySet()) {
-                gauge("risk_expected_shortfall", pair, "policy", policy);
-                gauge("risk_margin_calls_open", pair, "policy", policy);
-            }
-            for (String le : LTV_BOUNDS) {
-                gauge("risk_ltv_distribution", pair, "le", le);
-            }
-            for (int shock : SHOCKS) {
-                for (Band band : List.of(Band.MARGIN_CALL, Band.LIQUIDATION)) {
-                    gauge("risk_shock_facilities", pair, "shock", Integer.toString(shock), "band", band.name());
-                    gauge("risk_shock_debt", pair, "shock", Integer.toString(shock), "band", band.name());
-                }
-            }
-            for (String reason : HOLD_REASONS) {
-                gauge("risk_liquidations_held", pair, "reason", reason);
-            }
-            gauge("risk_liquidations_pending", pair);
-            gauge("risk_liquidations_unconfirmed", pair);
-            gauge("risk_liquidations_escalated", pair);
-            gauge("risk_circuit_breaker_open", pair);
-            gauge("risk_cure_deadline_seconds", pair);
+            PairSeries p = pair(pair);
+            config.policies().keySet().forEach(p::policy);
         }
-    }
-
-    /**
-     * @param price the shard's last LTV price, null before the first
-     * @param eventTime the shard's current event time (its watermark), for the cure deadlines
-     * @param breakerOpen whether the shard's circuit breaker holds liquidations now
-     */
-    void sweep(String shardKey, String pair, Iterable<FacilityState> facilities, Map<String, PolicyConfig> policies,
-            BigDecimal price, long eventTime, boolean breakerOpen) {
-        Map<String, Double> v = new HashMap<>();
-        WatchlistMetrics.Top worst = new WatchlistMetrics.Top();
-        double nearestDeadline = Double.POSITIVE_INFINITY;
-        for (FacilityState s : facilities) {
-            if (!s.amountsKnown() || s.band == null) {
-                continue;
-            }
-            PolicyConfig policy = policies.get(s.policy);
-            String band = s.band.name();
-            add(v, gauge("risk_facilities", pair, "band", band, "policy", s.policy, "custodian", s.custodian), 1);
-            add(v, gauge("risk_exposure_debt", pair, "band", band, "policy", s.policy, "custodian", s.custodian), s.outstanding.doubleValue());
-            String value = gauge("risk_exposure_collateral_value", pair, "band", band, "policy", s.policy, "custodian", s.custodian);
-            if (price != null) {
-                BigDecimal collateralValue = s.collateral.multiply(price);
-                add(v, value, collateralValue.doubleValue());
-                BigDecimal uncovered = s.outstanding.subtract(collateralValue);
-                if (uncovered.signum() > 0) {
-                    add(v, gauge("risk_expected_shortfall", pair, "policy", s.policy), uncovered.doubleValue());
-                }
-                ladder(v, pair, s, policy, price);
-                if (s.collateral.signum() > 0) {
-                    BigDecimal ltv = LtvMath.ltv(s.outstanding, s.collateral, price);
-                    if (s.outstanding.signum() > 0) {
-                        worst.offer(s.facilityId, ltv);
-                    }
-                    for (String le : LTV_BOUNDS) {
-                        if (le.equals("+Inf") || ltv.compareTo(new BigDecimal(le)) <= 0) {
-                            add(v, gauge("risk_ltv_distribution", pair, "le", le), 1);
-                        }
-                    }
-                } else {
-                    add(v, gauge("risk_ltv_distribution", pair, "le", "+Inf"), 1);
-                    if (s.outstanding.signum() > 0) {
-                        worst.offer(s.facilityId, null);
-                    }
-                }
-            } else {
-                add(v, value, 0);
-            }
-            if (s.cureDeadline != null) {
-                add(v, gauge("risk_margin_calls_open", pair, "policy", s.policy), 1);
-                nearestDeadline = Math.min(nearestDeadline, (s.cureDeadline - eventTime) / 1000.0);
-            }
-            if (s.liquidationPending()) {
-                add(v, gauge("risk_liquidations_pending", pair), 1);
-                if (s.unconfirmedReported) {
-                    add(v, gauge("risk_liquidations_unconfirmed", pair), 1);
-                }
-            }
-            if (s.held()) {
-                add(v, gauge("risk_liquidations_held", pair, "reason", s.holdReason), 1);
-                if (s.holdEscalated) {
-                    add(v, gauge("risk_liquidations_escalated", pair), 1);
-                }
-            }
-        }
-        v.put(gauge("risk_circuit_breaker_open", pair), breakerOpen ? 1.0 : 0.0);
-        v.put(gauge("risk_cure_deadline_seconds", pair), nearestDeadline);
-        byShard.put(shardKey, v);
-        watchlist.update(shardKey, pair, worst.entries());
     }
 
     WatchlistMetrics watchlist() {
         return watchlist;
     }
 
-    /** Facilities a price fall of 10, 20 or 30% would put at or beyond margin call and liquidation. */
-    private void ladder(Map<String, Double> v, String pair, FacilityState s, PolicyConfig policy, BigDecimal price) {
-        for (int shock : SHOCKS) {
-            BigDecimal shocked = price.multiply(BigDecimal.valueOf(100 - shock)).divide(BigDecimal.valueOf(100), MathContext.DECIMAL64);
-            for (Band band : List.of(Band.MARGIN_CALL, Band.LIQUIDATION)) {
-                BigDecimal threshold = band == Band.MARGIN_CALL ? policy.marginCall() : policy.liquidation();
-                if (LtvMath.atOrAbove(s.outstanding, s.collateral, shocked, threshold)) {
-                    add(v, gauge("risk_shock_facilities", pair, "shock", Integer.toString(shock), "band", band.name()), 1);
-                    add(v, gauge("risk_shock_debt", pair, "shock", Integer.toString(shock), "band", band.name()), s.outstanding.doubleValue());
+    /**
+     * @param price the shard's last LTV price, null before the first or while unavailable
+     * @param eventTime the shard's current event time (its watermark), for the cure deadlines
+     * @param breakerOpen whether the shard's circuit breaker holds liquidations now
+     */
+    public void sweep(String shardKey, String pair, Iterable<FacilityState> facilities, Map<String, PolicyConfig> policies,
+            BigDecimal price, long eventTime, boolean breakerOpen) {
+        PairSeries p = pair(pair);
+        p.reset();
+        WatchlistMetrics.Top worst = new WatchlistMetrics.Top();
+        long nearestDeadline = Long.MAX_VALUE;
+        for (FacilityState s : facilities) {
+            if (!s.amountsKnown() || s.band == null) {
+                continue;
+            }
+            Cell cell = p.cell(s.band, s.policy, s.custodian);
+            PolicySeries policy = cell.policy;
+            BigDecimal debt = s.outstanding;
+            cell.facilities++;
+            cell.debt = cell.debt.add(debt);
+            cell.collateral = cell.collateral.add(s.collateral);
+            if (price != null) {
+                BigDecimal value = s.collateral.multiply(price);
+                if (debt.compareTo(value) > 0) {
+                    policy.shortfall = policy.shortfall.add(debt.subtract(value));
+                }
+                if (value.signum() > 0) {
+                    BigDecimal ltv = debt.signum() == 0 ? BigDecimal.ZERO : debt.divide(value, MathContext.DECIMAL64);
+                    p.buckets[bucket(ltv, debt, value)]++;
+                    if (debt.signum() > 0) {
+                        p.ladder(policy.shocked(policies), ltv, debt, value);
+                        worst.offer(s.facilityId, ltv);
+                    }
+                } else {
+                    p.buckets[FINITE_BOUNDS.length]++;
+                    if (debt.signum() > 0) {
+                        p.ladderInfinite(debt); // debt under no collateral: every shock finds it beyond every band
+                        worst.offer(s.facilityId, null);
+                    }
+                }
+            }
+            if (s.cureDeadline != null) {
+                policy.marginCalls++;
+                nearestDeadline = Math.min(nearestDeadline, s.cureDeadline);
+            }
+            if (s.liquidationPending()) {
+                p.pending++;
+                if (s.unconfirmedReported) {
+                    p.unconfirmed++;
+                }
+            }
+            if (s.held()) {
+                Integer reason = p.heldIndex.get(s.holdReason);
+                if (reason != null) {
+                    p.held[reason]++;
+                }
+                if (s.holdEscalated) {
+                    p.escalated++;
                 }
             }
         }
+        double[] figures = new double[slots];
+        Arrays.fill(figures, Double.NaN);
+        p.write(figures, price, breakerOpen,
+                nearestDeadline == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : (nearestDeadline - eventTime) / 1000.0);
+        byShard.put(shardKey, figures);
+        watchlist.update(shardKey, pair, worst.entries());
     }
 
-    private static void add(Map<String, Double> v, String key, double amount) {
-        v.merge(key, amount, Double::sum);
-    }
-
-    /** The series' key, registering its gauge on first use: a sum over this subtask's shards. */
-    private String gauge(String name, String pair, String... labels) {
-        StringBuilder key = new StringBuilder(name).append('|').append(pair);
-        for (String l : labels) {
-            key.append('|').append(l);
-        }
-        String k = key.toString();
-        if (registered.putIfAbsent(k, Boolean.TRUE) == null) {
-            MetricGroup g = group.addGroup("pair", pair);
-            for (int i = 0; i + 1 < labels.length; i += 2) {
-                g = g.addGroup(labels[i], labels[i + 1]);
+    /** The bucket of the first bound at or above the LTV; the last (+Inf) when none. */
+    private static int bucket(BigDecimal ltv, BigDecimal debt, BigDecimal value) {
+        for (int i = 0; i < FINITE_BOUNDS.length; i++) {
+            if (atMost(ltv, debt, value, FINITE_BOUNDS[i])) {
+                return i;
             }
-            boolean minimum = name.equals("risk_cure_deadline_seconds");
-            boolean maximum = name.equals("risk_circuit_breaker_open");
-            g.gauge(name, (Gauge<Double>) () -> read(k, minimum, maximum));
         }
-        return k;
+        return FINITE_BOUNDS.length;
     }
 
-    private double read(String key, boolean minimum, boolean maximum) {
-        double total = minimum ? Double.POSITIVE_INFINITY : 0;
-        for (Map<String, Double> shard : byShard.values()) {
-            Double x = shard.get(key);
-            if (x == null) {
+    /**
+     * Whether {@code D / V <= bound}, exactly, from the rounded quotient {@code ltv}. Rounding to 16
+     * digits is monotonic and keeps a bound of fewer digits as it is, so the quotient decides unless
+     * it equals the bound; only then are the amounts compared.
+     */
+    private static boolean atMost(BigDecimal ltv, BigDecimal debt, BigDecimal value, BigDecimal bound) {
+        int c = ltv.compareTo(bound);
+        return c < 0 || (c == 0 && debt.compareTo(value.multiply(bound)) <= 0);
+    }
+
+    /** Whether {@code D / V >= bound}, exactly, as {@link #atMost}. */
+    private static boolean atLeast(BigDecimal ltv, BigDecimal debt, BigDecimal value, BigDecimal bound) {
+        int c = ltv.compareTo(bound);
+        return c > 0 || (c == 0 && debt.compareTo(value.multiply(bound)) >= 0);
+    }
+
+    private PairSeries pair(String pair) {
+        return byPair.computeIfAbsent(pair, PairSeries::new);
+    }
+
+    /** Registers a gauge over the shards' figures at a new slot; {@code labels} are key, value pairs. */
+    private int register(String name, Combine combine, String pair, String... labels) {
+        int slot = slots++;
+        MetricGroup g = group.addGroup("pair", pair);
+        for (int i = 0; i + 1 < labels.length; i += 2) {
+            g = g.addGroup(labels[i], labels[i + 1]);
+        }
+        g.gauge(name, (Gauge<Double>) () -> read(slot, combine));
+        return slot;
+    }
+
+    private double read(int slot, Combine combine) {
+        double total = combine == Combine.MIN ? Double.POSITIVE_INFINITY : 0;
+        for (double[] shard : byShard.values()) {
+            double x = slot < shard.length ? shard[slot] : Double.NaN;
+            if (Double.isNaN(x)) {
                 continue;
             }
-            total = minimum ? Math.min(total, x) : maximum ? Math.max(total, x) : total + x;
+            total = switch (combine) {
+                case SUM -> total + x;
+                case MIN -> Math.min(total, x);
+                case MAX -> Math.max(total, x);
+            };
         }
         return total;
+    }
+
+    /** One policy's series of a pair and its sums during a sweep. */
+    private final class PolicySeries {
+        final String name;
+        final int shortfallSlot;
+        final int marginCallsSlot;
+        BigDecimal shortfall = BigDecimal.ZERO;
+        long marginCalls;
+        /** Per shock and band, the threshold times the price's remaining fraction (the LTV now that a fall would raise to the threshold); null until first needed. */
+        BigDecimal[][] shocked;
+        /** The least of {@link #shocked}: debt below it reaches no shocked threshold. */
+        BigDecimal nearest;
+
+        PolicySeries(String pair, String name) {
+            this.name = name;
+            shortfallSlot = register("risk_expected_shortfall", Combine.SUM, pair, "policy", name);
+            marginCallsSlot = register("risk_margin_calls_open", Combine.SUM, pair, "policy", name);
+        }
+
+        /** A fall of SHOCKS[i] puts a facility at or beyond SHOCK_BANDS[j] when {@code D / (C x P) >= shocked[i][j]}. */
+        PolicySeries shocked(Map<String, PolicyConfig> policies) {
+            if (shocked == null) {
+                PolicyConfig policy = policies.get(name);
+                shocked = new BigDecimal[SHOCKS.size()][SHOCK_BANDS.size()];
+                for (int i = 0; i < SHOCKS.size(); i++) {
+                    BigDecimal fraction = BigDecimal.valueOf(100 - SHOCKS.get(i)).movePointLeft(2);
+                    for (int j = 0; j < SHOCK_BANDS.size(); j++) {
+                        BigDecimal threshold = SHOCK_BANDS.get(j) == Band.MARGIN_CALL ? policy.marginCall() : policy.liquidation();
+                        shocked[i][j] = threshold.multiply(fraction);
+                        nearest = nearest == null || shocked[i][j].compareTo(nearest) < 0 ? shocked[i][j] : nearest;
+                    }
+                }
+            }
+            return this;
+        }
+    }
+
+    /** Facilities and exposure of one band, policy and custodian of a pair, and their sums during a sweep. */
+    private final class Cell {
+        final PolicySeries policy;
+        final int facilitiesSlot;
+        final int debtSlot;
+        final int collateralValueSlot;
+        long facilities;
+        BigDecimal debt = BigDecimal.ZERO;
+        BigDecimal collateral = BigDecimal.ZERO;
+
+        Cell(String pair, Band band, PolicySeries policy, String custodian) {
+            this.policy = policy;
+            String[] labels = {"band", band.name(), "policy", policy.name, "custodian", custodian};
+            facilitiesSlot = register("risk_facilities", Combine.SUM, pair, labels);
+            debtSlot = register("risk_exposure_debt", Combine.SUM, pair, labels);
+            collateralValueSlot = register("risk_exposure_collateral_value", Combine.SUM, pair, labels);
+        }
+    }
+
+    /** A pair's series and the sums of one sweep. */
+    private final class PairSeries {
+        final String pair;
+        final Map<String, PolicySeries> policies = new HashMap<>();
+        /** Band -> policy -> custodian -> cell: lookups by the facility's own strings, no key built per facility. */
+        final Map<Band, Map<String, Map<String, Cell>>> cells = new EnumMap<>(Band.class);
+        final List<Cell> allCells = new ArrayList<>();
+        final int[] bucketSlots = new int[LTV_BOUNDS.size()];
+        final int[][] shockFacilitiesSlots = new int[SHOCKS.size()][SHOCK_BANDS.size()];
+        final int[][] shockDebtSlots = new int[SHOCKS.size()][SHOCK_BANDS.size()];
+        final Map<String, Integer> heldIndex = new HashMap<>();
+        final int[] heldSlots = new int[HOLD_REASONS.size()];
+        final int pendingSlot;
+        final int unconfirmedSlot;
+        final int escalatedSlot;
+        final int breakerSlot;
+        final int cureDeadlineSlot;
+
+        final long[] buckets = new long[LTV_BOUNDS.size()];
+        final long[][] shockFacilities = new long[SHOCKS.size()][SHOCK_BANDS.size()];
+        final BigDecimal[][] shockDebt = new BigDecimal[SHOCKS.size()][SHOCK_BANDS.size()];
+        final long[] held = new long[HOLD_REASONS.size()];
+        long pending;
+        long unconfirmed;
+        long escalated;
+
+        PairSeries(String pair) {
+            this.pair = pair;
+            for (int i = 0; i < LTV_BOUNDS.size(); i++) {
+                bucketSlots[i] = register("risk_ltv_distribution", Combine.SUM, pair, "le", LTV_BOUNDS.get(i));
+            }
+            for (int i = 0; i < SHOCKS.size(); i++) {
+                for (int j = 0; j < SHOCK_BANDS.size(); j++) {
+                    String shock = Integer.toString(SHOCKS.get(i));
+                    String band = SHOCK_BANDS.get(j).name();
+                    shockFacilitiesSlots[i][j] = register("risk_shock_facilities", Combine.SUM, pair, "shock", shock, "band", band);
+                    shockDebtSlots[i][j] = register("risk_shock_debt", Combine.SUM, pair, "shock", shock, "band", band);
+                }
+            }
+            for (int i = 0; i < HOLD_REASONS.size(); i++) {
+                heldIndex.put(HOLD_REASONS.get(i), i);
+                heldSlots[i] = register("risk_liquidations_held", Combine.SUM, pair, "reason", HOLD_REASONS.get(i));
+            }
+            pendingSlot = register("risk_liquidations_pending", Combine.SUM, pair);
+            unconfirmedSlot = register("risk_liquidations_unconfirmed", Combine.SUM, pair);
+            escalatedSlot = register("risk_liquidations_escalated", Combine.SUM, pair);
+            breakerSlot = register("risk_circuit_breaker_open", Combine.MAX, pair);
+            cureDeadlineSlot = register("risk_cure_deadline_seconds", Combine.MIN, pair);
+        }
+
+        PolicySeries policy(String name) {
+            return policies.computeIfAbsent(name, n -> new PolicySeries(pair, n));
+        }
+
+        Cell cell(Band band, String policy, String custodian) {
+            Map<String, Cell> byCustodian = cells.computeIfAbsent(band, b -> new HashMap<>())
+                    .computeIfAbsent(policy, p -> new HashMap<>());
+            Cell cell = byCustodian.get(custodian);
+            if (cell == null) {
+                cell = new Cell(pair, band, policy(policy), custodian);
+                byCustodian.put(custodian, cell);
+                allCells.add(cell);
+            }
+            return cell;
+        }
+
+        void reset() {
+            for (Cell c : allCells) {
+                c.facilities = 0;
+                c.debt = BigDecimal.ZERO;
+                c.collateral = BigDecimal.ZERO;
+            }
+            for (PolicySeries p : policies.values()) {
+                p.shortfall = BigDecimal.ZERO;
+                p.marginCalls = 0;
+                p.shocked = null; // the policy may have changed with a new configuration
+                p.nearest = null;
+            }
+            Arrays.fill(buckets, 0);
+            Arrays.fill(held, 0);
+            for (int i = 0; i < SHOCKS.size(); i++) {
+                Arrays.fill(shockFacilities[i], 0);
+                Arrays.fill(shockDebt[i], BigDecimal.ZERO);
+            }
+            pending = 0;
+            unconfirmed = 0;
+            escalated = 0;
+        }
+
+        /**
+         * The shock ladder of one facility with debt and collateral value: a fall of s puts it at
+         * or beyond a band when {@code D / V >= threshold x (1 - s)}. Most facilities are below
+         * every shocked threshold, which the lowest of them tells at once.
+         */
+        void ladder(PolicySeries policy, BigDecimal ltv, BigDecimal debt, BigDecimal value) {
+            if (!atLeast(ltv, debt, value, policy.nearest)) {
+                return;
+            }
+            for (int i = 0; i < SHOCKS.size(); i++) {
+                for (int j = 0; j < SHOCK_BANDS.size(); j++) {
+                    if (atLeast(ltv, debt, value, policy.shocked[i][j])) {
+                        shockFacilities[i][j]++;
+                        shockDebt[i][j] = shockDebt[i][j].add(debt);
+                    }
+                }
+            }
+        }
+
+        void ladderInfinite(BigDecimal debt) {
+            for (int i = 0; i < SHOCKS.size(); i++) {
+                for (int j = 0; j < SHOCK_BANDS.size(); j++) {
+                    shockFacilities[i][j]++;
+                    shockDebt[i][j] = shockDebt[i][j].add(debt);
+                }
+            }
+        }
+
+        void write(double[] figures, BigDecimal price, boolean breakerOpen, double cureDeadlineSeconds) {
+            for (Cell c : allCells) {
+                figures[c.facilitiesSlot] = c.facilities;
+                figures[c.debtSlot] = c.debt.doubleValue();
+                figures[c.collateralValueSlot] = price == null ? 0 : c.collateral.multiply(price).doubleValue();
+            }
+            for (PolicySeries p : policies.values()) {
+                figures[p.shortfallSlot] = p.shortfall.doubleValue();
+                figures[p.marginCallsSlot] = p.marginCalls;
+            }
+            long cumulative = 0;
+            for (int i = 0; i < buckets.length; i++) {
+                cumulative += buckets[i];
+                figures[bucketSlots[i]] = cumulative;
+            }
+            for (int i = 0; i < SHOCKS.size(); i++) {
+                for (int j = 0; j < SHOCK_BANDS.size(); j++) {
+                    figures[shockFacilitiesSlots[i][j]] = shockFacilities[i][j];
+                    figures[shockDebtSlots[i][j]] = shockDebt[i][j].doubleValue();
+                }
+            }
+            for (int i = 0; i < held.length; i++) {
+                figures[heldSlots[i]] = held[i];
+            }
+            figures[pendingSlot] = pending;
+            figures[unconfirmedSlot] = unconfirmed;
+            figures[escalatedSlot] = escalated;
+            figures[breakerSlot] = breakerOpen ? 1 : 0;
+            figures[cureDeadlineSlot] = cureDeadlineSeconds;
+        }
     }
 }

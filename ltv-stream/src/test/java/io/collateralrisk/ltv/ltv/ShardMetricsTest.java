@@ -1,13 +1,18 @@
 package io.collateralrisk.ltv.ltv;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import io.collateralrisk.ltv.lifecycle.Band;
 import io.collateralrisk.ltv.lifecycle.FacilityState;
+import io.collateralrisk.ltv.lifecycle.LtvMath;
+import io.collateralrisk.model.config.PolicyConfig;
 import io.collateralrisk.model.config.RiskConfig;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
@@ -87,5 +92,137 @@ class ShardMetricsTest {
         assertThat(group.value("risk_liquidations_pending{pair=BTC-USD}")).isZero();
         assertThat(group.value("risk_circuit_breaker_open{pair=BTC-USD}")).isZero();
         assertThat(group.value("risk_ltv_distribution{pair=BTC-USD,le=+Inf}")).isEqualTo(2);
+    }
+
+    /**
+     * Every series after sweeps of random shards equals what its definition says, computed here the
+     * plain way: a facility at a time, each figure on its own (the sweep shares and skips work).
+     */
+    @Test
+    void everySeriesIsItsDefinitionOverRandomShards() {
+        Random random = new Random(11);
+        for (int round = 0; round < 20; round++) {
+            Captured group = new Captured(new TreeMap<>(), "");
+            ShardMetrics metrics = new ShardMetrics(group, CONFIG);
+            Map<String, Double> expected = new TreeMap<>();
+            BigDecimal price = new BigDecimal(15_000 + random.nextInt(10_000)).add(new BigDecimal(random.nextInt(100)).movePointLeft(2));
+            long now = 1_000_000;
+            for (int shard = 0; shard < 3; shard++) {
+                BigDecimal shardPrice = shard == 2 && round % 4 == 0 ? null : price;
+                List<FacilityState> book = randomBook(random, shard, 50 + random.nextInt(100), price);
+                metrics.sweep("BTC-USD#" + shard, "BTC-USD", book, CONFIG.policies(), shardPrice, now, shard == 1);
+                definitions(book, shardPrice, now, shard == 1).forEach((k, v) -> expected.merge(k, v,
+                        k.startsWith("risk_cure_deadline_seconds") ? Math::min : k.startsWith("risk_circuit_breaker_open") ? Math::max : Double::sum));
+            }
+            for (Map.Entry<String, Double> e : expected.entrySet()) {
+                assertThat(group.value(e.getKey())).as(e.getKey()).isCloseTo(e.getValue(), offset(1e-6 * Math.max(1, Math.abs(e.getValue()))));
+            }
+            // Series no facility touched read zero (or +Inf for the deadline).
+            for (String series : group.gauges.keySet()) {
+                if (!expected.containsKey(series) && !series.startsWith("risk_watchlist")) {
+                    assertThat(group.value(series)).as(series).isIn(0.0, Double.POSITIVE_INFINITY);
+                }
+            }
+        }
+    }
+
+    /** Some facilities sit exactly on a bucket bound or a shocked threshold at {@code price}. */
+    private static List<FacilityState> randomBook(Random random, int shard, int n, BigDecimal price) {
+        List<BigDecimal> edges = new ArrayList<>();
+        ShardMetrics.LTV_BOUNDS.stream().filter(b -> !b.equals("+Inf")).map(BigDecimal::new).forEach(edges::add);
+        for (PolicyConfig policy : CONFIG.policies().values()) {
+            for (int shock : ShardMetrics.SHOCKS) {
+                BigDecimal fraction = BigDecimal.valueOf(100 - shock).movePointLeft(2);
+                edges.add(policy.marginCall().multiply(fraction));
+                edges.add(policy.liquidation().multiply(fraction));
+            }
+        }
+        List<String> policies = List.copyOf(CONFIG.policies().keySet());
+        List<String> custodians = List.of("bitgo", "anchorage", "coinbase-custody");
+        List<String> holds = List.of("PRICE_UNAVAILABLE", "DIVERGENCE_INCIDENT", "CIRCUIT_BREAKER");
+        List<FacilityState> book = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            // Collateral 0..5 BTC (0 sometimes), debt up to 150,000 USD (0 sometimes): LTVs from 0 to infinite.
+            String collateral = random.nextInt(10) == 0 ? "0" : new BigDecimal(random.nextInt(500_000_000)).movePointLeft(8).toPlainString();
+            String debt = random.nextInt(10) == 0 ? "0" : new BigDecimal(random.nextInt(15_000_000)).movePointLeft(2).toPlainString();
+            FacilityState s = FacilityStates.of("F-" + shard + "-" + i, policies.get(random.nextInt(policies.size())),
+                    custodians.get(random.nextInt(custodians.size())), collateral, debt, Band.values()[random.nextInt(Band.values().length)]);
+            if (random.nextInt(4) == 0) {
+                // Debt of exactly LTV x C x P: the LTV is the edge itself.
+                s.outstanding = edges.get(random.nextInt(edges.size())).multiply(s.collateral).multiply(price);
+            }
+            if (random.nextInt(5) == 0) {
+                s.cureDeadline = 1_000_000L + random.nextInt(7_200_000);
+            }
+            if (random.nextInt(8) == 0) {
+                s.liquidationId = "L-" + i;
+                s.unconfirmedReported = random.nextBoolean();
+            }
+            if (random.nextInt(8) == 0) {
+                s.holdTrigger = "THRESHOLD";
+                s.holdReason = holds.get(random.nextInt(holds.size()));
+                s.holdEscalated = random.nextBoolean();
+            }
+            if (random.nextInt(20) == 0) {
+                s.band = null; // not evaluated yet: in no series
+            }
+            book.add(s);
+        }
+        return book;
+    }
+
+    /** Each series of one shard as the catalogue defines it, a facility at a time. */
+    private static Map<String, Double> definitions(List<FacilityState> book, BigDecimal price, long now, boolean breakerOpen) {
+        Map<String, Double> v = new TreeMap<>();
+        String pair = "pair=BTC-USD";
+        double nearest = Double.POSITIVE_INFINITY;
+        for (FacilityState s : book) {
+            if (s.band == null) {
+                continue;
+            }
+            PolicyConfig policy = CONFIG.policies().get(s.policy);
+            String cell = "{" + pair + ",band=" + s.band + ",policy=" + s.policy + ",custodian=" + s.custodian + "}";
+            v.merge("risk_facilities" + cell, 1.0, Double::sum);
+            v.merge("risk_exposure_debt" + cell, s.outstanding.doubleValue(), Double::sum);
+            BigDecimal value = price == null ? BigDecimal.ZERO : s.collateral.multiply(price);
+            v.merge("risk_exposure_collateral_value" + cell, value.doubleValue(), Double::sum);
+            if (price != null) {
+                v.merge("risk_expected_shortfall{" + pair + ",policy=" + s.policy + "}",
+                        s.outstanding.subtract(value).max(BigDecimal.ZERO).doubleValue(), Double::sum);
+                for (int shock : ShardMetrics.SHOCKS) {
+                    BigDecimal shocked = price.multiply(BigDecimal.valueOf(100 - shock)).divide(BigDecimal.valueOf(100));
+                    for (Band band : List.of(Band.MARGIN_CALL, Band.LIQUIDATION)) {
+                        BigDecimal threshold = band == Band.MARGIN_CALL ? policy.marginCall() : policy.liquidation();
+                        if (LtvMath.atOrAbove(s.outstanding, s.collateral, shocked, threshold)) {
+                            String series = "{" + pair + ",shock=" + shock + ",band=" + band + "}";
+                            v.merge("risk_shock_facilities" + series, 1.0, Double::sum);
+                            v.merge("risk_shock_debt" + series, s.outstanding.doubleValue(), Double::sum);
+                        }
+                    }
+                }
+                for (String le : ShardMetrics.LTV_BOUNDS) {
+                    // LTV <= le, exactly: D <= le x C x P; zero collateral under debt is in +Inf only.
+                    boolean within = le.equals("+Inf") || (value.signum() > 0 && s.outstanding.compareTo(value.multiply(new BigDecimal(le))) <= 0);
+                    if (within) {
+                        v.merge("risk_ltv_distribution{" + pair + ",le=" + le + "}", 1.0, Double::sum);
+                    }
+                }
+            }
+            if (s.cureDeadline != null) {
+                v.merge("risk_margin_calls_open{" + pair + ",policy=" + s.policy + "}", 1.0, Double::sum);
+                nearest = Math.min(nearest, (s.cureDeadline - now) / 1000.0);
+            }
+            if (s.liquidationId != null) {
+                v.merge("risk_liquidations_pending{" + pair + "}", 1.0, Double::sum);
+                v.merge("risk_liquidations_unconfirmed{" + pair + "}", s.unconfirmedReported ? 1.0 : 0.0, Double::sum);
+            }
+            if (s.holdTrigger != null) {
+                v.merge("risk_liquidations_held{" + pair + ",reason=" + s.holdReason + "}", 1.0, Double::sum);
+                v.merge("risk_liquidations_escalated{" + pair + "}", s.holdEscalated ? 1.0 : 0.0, Double::sum);
+            }
+        }
+        v.put("risk_cure_deadline_seconds{" + pair + "}", nearest);
+        v.put("risk_circuit_breaker_open{" + pair + "}", breakerOpen ? 1.0 : 0.0);
+        return v;
     }
 }
