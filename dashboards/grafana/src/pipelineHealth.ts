@@ -90,12 +90,20 @@ export function pipelineHealth(): dashboard.DashboardBuilder {
   // ---------------------------------------------------------------- time
   d.withRow(new dashboard.RowBuilder('Event time'));
   d.withPanel(timeseriesPanel({
-    title: 'Watermark lag by stage', width: 24, height: 8, unit: 's', thresholdLines: true,
+    title: 'Watermark lag by stage', width: 12, height: 8, unit: 's', thresholdLines: true,
     thresholds: steps('transparent', [300, 'red']),
     description: 'Wall clock minus the watermark of the prices and facilities stages. Cure deadlines, ' +
       'confirmation timeouts and escalations fire in event time: they are late by this much. The ' +
       'dashed line is live.watermarkLagAlert (5 min).',
     targets: [{ expr: 'risk:watermark_lag_seconds:max', legend: '{{stage}}' }],
+  }));
+  d.withPanel(timeseriesPanel({
+    title: 'Metrics sweep duration', width: 12, height: 8, unit: 's', thresholdLines: true,
+    thresholds: steps('transparent', [1, 'orange']),
+    description: 'How long the latest sweep of the book\'s figures took on each LTV subtask (its ' +
+      'slowest shard). The sweep runs every 10 s on the operator\'s thread; above the dashed line (1 s) ' +
+      'a shard is swept less often, and exposure, distribution, shock ladder and watchlist refresh slower.',
+    targets: [{ expr: 'max by (subtask_index) (risk_metrics_sweep_seconds)', legend: 'subtask {{subtask_index}}' }],
   }));
 
   // ---------------------------------------------------------------- checkpoints

@@ -29,6 +29,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -88,6 +89,8 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     private transient Counter evaluations;
     private transient Counter unmatchedAnswers;
     private transient ShardMetrics shardMetrics;
+    /** Shard -> how long its latest metrics sweep took; read by the reporter's thread. */
+    private transient Map<String, Long> sweepNanos;
     /** Shards of this subtask whose metrics sweep is scheduled (timers after a restore may repeat one: harmless). */
     private transient java.util.Set<String> sweeping;
 
@@ -116,6 +119,9 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         evaluations = getRuntimeContext().getMetricGroup().counter("risk_facility_evaluations");
         unmatchedAnswers = getRuntimeContext().getMetricGroup().counter("risk_liquidation_answers_unmatched");
         shardMetrics = new ShardMetrics(getRuntimeContext().getMetricGroup(), config);
+        sweepNanos = new java.util.concurrent.ConcurrentHashMap<>();
+        getRuntimeContext().getMetricGroup().gauge("risk_metrics_sweep_seconds", (Gauge<Double>) () ->
+                sweepNanos.values().stream().mapToLong(Long::longValue).max().orElse(0) / 1e9);
         sweeping = new java.util.HashSet<>();
     }
 
@@ -155,7 +161,9 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
             long started = System.nanoTime();
             sweepMetrics(ctx);
-            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            long tookNanos = System.nanoTime() - started;
+            sweepNanos.put(ctx.getCurrentKey(), tookNanos);
+            long tookMs = tookNanos / 1_000_000;
             // The sweep runs on the task thread: a shard large enough to make it slow is swept less
             // often, so that metrics never take more than a tenth of the operator's time.
             ctx.timerService().registerProcessingTimeTimer(nextSweep(Math.max(t, ctx.timerService().currentProcessingTime() + 9 * tookMs)));
