@@ -82,8 +82,9 @@ export function pipelineHealth(): dashboard.DashboardBuilder {
   d.withPanel(timeseriesPanel({
     title: 'Tick-to-event latency', width: 12, height: 8, unit: 's',
     description: 'From a price tick\'s ingestion to the event it caused (evaluation, margin call, ' +
-      'liquidation), median and 99th percentile per event type: how late a margin call reaches ' +
-      'its topic after the price that caused it.',
+      'liquidation) being handed to the Kafka sink, median and 99th percentile per event type: how late ' +
+      'a margin call leaves after the price that caused it (readers of the exactly-once topics see it ' +
+      'at the next checkpoint\'s commit).',
     targets: [{ expr: 'risk:tick_to_event_seconds:max{quantile=~"0.5|0.99"}', legend: '{{type}} q{{quantile}}' }],
   }));
 
@@ -100,9 +101,10 @@ export function pipelineHealth(): dashboard.DashboardBuilder {
   d.withPanel(timeseriesPanel({
     title: 'Metrics sweep duration', width: 12, height: 8, unit: 's', thresholdLines: true,
     thresholds: steps('transparent', [1, 'orange']),
-    description: 'How long the latest sweep of the book\'s figures took on each LTV subtask (its ' +
-      'slowest shard). The sweep runs every 10 s on the operator\'s thread; above the dashed line (1 s) ' +
-      'a shard is swept less often, and exposure, distribution, shock ladder and watchlist refresh slower.',
+    description: 'How long the latest sweeps of the book\'s figures took on each LTV subtask, its ' +
+      'shards together. They run every 10 s on the operator\'s thread; above the dashed line (1 s) they ' +
+      'run less often (at most a tenth of the time), and exposure, distribution, shock ladder and watchlist ' +
+      'refresh slower.',
     targets: [{ expr: 'max by (subtask_index) (risk_metrics_sweep_seconds)', legend: 'subtask {{subtask_index}}' }],
   }));
 

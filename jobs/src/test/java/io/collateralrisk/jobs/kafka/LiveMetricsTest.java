@@ -100,7 +100,7 @@ class LiveMetricsTest {
     private static final Set<String> BOOK = new TreeSet<>();
 
     @BeforeAll
-    @Timeout(value = 170, unit = TimeUnit.SECONDS)
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
     static void runTheJobAndScrapeIt() throws Exception {
         files = DashboardFiles.locate();
         PrometheusTools.ensureInstalled(files);
@@ -139,14 +139,17 @@ class LiveMetricsTest {
         Files.writeString(configDir.resolve("targets/flink.json"),
                 "[{\"targets\": [" + targets + "], \"labels\": {\"deployment\": \"test\"}}]\n");
         prometheus = PrometheusServer.start(config);
-        // Rates need two samples in their window, the recording rules an evaluation after that.
-        prometheus.await(Duration.ofSeconds(60),
-                () -> prometheus.count("risk:lifecycle_events:rate5m") > 0
-                        && prometheus.count("risk:dead_letters:rate5m") > 0
-                        && prometheus.count("risk:ltv:quantile") > 0
-                        && prometheus.count("risk:facilities:sum_by_band") > 0
+        // Rates need two samples in their window, a recording rule an evaluation of its group after
+        // that; the panels read the recorded series, so every one of them must exist first.
+        List<String> recorded = PromQueries.rules(files).stream()
+                .filter(r -> r.kind() == PromQuery.Kind.RECORDING_RULE)
+                .map(r -> r.location().substring(r.location().indexOf(" / ") + 3))
+                .toList();
+        assertThat(recorded).hasSizeGreaterThan(30);
+        prometheus.await(Duration.ofSeconds(90),
+                () -> recorded.stream().allMatch(name -> prometheus.count(name) > 0)
                         && prometheus.count("flink_jobmanager_job_lastCheckpointDuration") > 0,
-                "the job's series and the recording rules over them");
+                "every recording rule's series, and Flink's checkpoint metrics");
     }
 
     @AfterAll
@@ -192,6 +195,22 @@ class LiveMetricsTest {
         assertThat(failures).as(String.join("\n", failures)).isEmpty();
         assertThat(withData).isGreaterThan(150);
         assertThat(prometheus.ruleErrors()).isEmpty();
+    }
+
+    @Test
+    void tickToEventLatencyIsObservedFromTheKafkaReadToThePricesAndTheMarginCallsTheyCause() {
+        for (String type : List.of("REFERENCE_PRICE", "MARGIN_CALL_ISSUED")) {
+            assertThat(value("sum(risk_tick_to_event_seconds_count{type=\"" + type + "\"})")).as(type + " events observed").isPositive();
+            double median = value("max(risk_tick_to_event_seconds{type=\"" + type + "\", quantile=\"0.5\"})");
+            // Live, the day waits for the quiet input to be marked idle: seconds, not hours.
+            assertThat(median).as(type + " median latency, seconds").isPositive().isLessThan(600);
+        }
+    }
+
+    private static double value(String expr) {
+        JsonNode result = prometheus.query(expr).path("result");
+        assertThat(result).as(expr).hasSize(1);
+        return Double.parseDouble(result.get(0).path("value").get(1).asText());
     }
 
     @Test

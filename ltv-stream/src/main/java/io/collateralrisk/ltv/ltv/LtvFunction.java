@@ -89,12 +89,14 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     private transient Counter evaluations;
     private transient Counter unmatchedAnswers;
     private transient ShardMetrics shardMetrics;
+    /** The shard's next metrics sweep: the one processing-time timer of its chain, kept across restores. */
+    private transient ValueState<Long> nextSweepAt;
     /** Shard -> how long its latest metrics sweep took; read by the reporter's thread. */
     private transient Map<String, Long> sweepNanos;
-    /** Shards of this subtask whose metrics sweep is scheduled (timers after a restore may repeat one: harmless). */
+    /** Shards of this subtask known to have their sweep scheduled (saves a state read per price). */
     private transient java.util.Set<String> sweeping;
 
-    /** Wall-clock interval of the metrics sweep over a shard's facilities (longer for a shard whose sweep is slow). */
+    /** Wall-clock interval of the metrics sweeps (longer while the subtask's sweeps are slow). */
     static final long METRICS_SWEEP_MS = 10_000;
 
     public LtvFunction(RiskConfig config, String codeVersion, long eventTimeHorizon) {
@@ -113,6 +115,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         pendingPrices = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("pending-prices", Types.LONG, TypeInformation.of(PriceView.class)));
         recentTriggers = getRuntimeContext().getState(new ValueStateDescriptor<>("recent-triggers", new ListTypeInfo<>(Types.LONG)));
+        nextSweepAt = getRuntimeContext().getState(new ValueStateDescriptor<>("next-sweep-at", Types.LONG));
         indexes = new HashMap<>();
         rules = new HashMap<>();
         explainer = new LifecycleExplainer(config.configHash(), codeVersion);
@@ -121,14 +124,14 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         shardMetrics = new ShardMetrics(getRuntimeContext().getMetricGroup(), config);
         sweepNanos = new java.util.concurrent.ConcurrentHashMap<>();
         getRuntimeContext().getMetricGroup().gauge("risk_metrics_sweep_seconds", (Gauge<Double>) () ->
-                sweepNanos.values().stream().mapToLong(Long::longValue).max().orElse(0) / 1e9);
+                subtaskSweepNanos() / 1e9);
         sweeping = new java.util.HashSet<>();
     }
 
     @Override
     public void processElement1(PriceUpdate price, Context ctx, Collector<LifecycleEvent> out) throws Exception {
-        if (sweeping.add(ctx.getCurrentKey())) {
-            ctx.timerService().registerProcessingTimeTimer(nextSweep(ctx.timerService().currentProcessingTime()));
+        if (sweeping.add(ctx.getCurrentKey()) && nextSweepAt.value() == null) {
+            scheduleSweep(nextSweep(ctx.timerService().currentProcessingTime()), ctx);
         }
         PriceView view = new PriceView(
                 price.eventTime(), price.evaluationId(), price.price(), price.available(), price.incidentOpen(), price.ingestedAt());
@@ -159,14 +162,14 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     @Override
     public void onTimer(long t, OnTimerContext ctx, Collector<LifecycleEvent> out) throws Exception {
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            Long due = nextSweepAt.value();
+            if (due == null || due != t) {
+                return; // not the shard's chain (a timer the chain has since replaced)
+            }
             long started = System.nanoTime();
             sweepMetrics(ctx);
-            long tookNanos = System.nanoTime() - started;
-            sweepNanos.put(ctx.getCurrentKey(), tookNanos);
-            long tookMs = tookNanos / 1_000_000;
-            // The sweep runs on the task thread: a shard large enough to make it slow is swept less
-            // often, so that metrics never take more than a tenth of the operator's time.
-            ctx.timerService().registerProcessingTimeTimer(nextSweep(Math.max(t, ctx.timerService().currentProcessingTime() + 9 * tookMs)));
+            sweepNanos.put(ctx.getCurrentKey(), System.nanoTime() - started);
+            scheduleSweep(sweepAfter(t, ctx.timerService().currentProcessingTime(), subtaskSweepNanos()), ctx);
             return;
         }
         if (t > eventTimeHorizon) {
@@ -354,6 +357,29 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
 
     private static long nextSweep(long now) {
         return (now / METRICS_SWEEP_MS + 1) * METRICS_SWEEP_MS;
+    }
+
+    /**
+     * When a shard swept at {@code t} is swept next. The sweeps of a subtask's shards run on its
+     * task thread, one after the other: while they take {@code busyNanos} together, the next waits
+     * nine times that, so the metrics take at most a tenth of the operator's time.
+     */
+    static long sweepAfter(long t, long now, long busyNanos) {
+        return nextSweep(Math.max(t, now + 9 * (busyNanos / 1_000_000)));
+    }
+
+    private void scheduleSweep(long at, Context ctx) throws Exception {
+        nextSweepAt.update(at);
+        ctx.timerService().registerProcessingTimeTimer(at);
+    }
+
+    /** The latest sweeps of this subtask's shards, together. */
+    private long subtaskSweepNanos() {
+        long total = 0;
+        for (long nanos : sweepNanos.values()) {
+            total += nanos;
+        }
+        return total;
     }
 
     /** The shard's metrics, swept on a wall-clock timer: what analysts see, never what decides. */

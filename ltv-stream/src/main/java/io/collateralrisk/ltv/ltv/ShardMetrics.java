@@ -28,8 +28,9 @@ import org.apache.flink.metrics.MetricGroup;
  * kept to a few decimal operations: amounts are summed exactly per series and turned into doubles
  * (for display; decisions use the exact decimals) once per sweep, a facility's LTV is divided out
  * once and compared with the bucket bounds and the shocked thresholds (computed once per policy),
- * and a facility below every shocked threshold is dismissed with one comparison. An LTV is {@code D / (C x P)} at 16 significant digits; a bucket {@code le} counts
- * the facilities whose LTV is at most {@code le}.
+ * and a facility below every shocked threshold is dismissed with one comparison. A bucket
+ * {@code le} counts the facilities whose LTV, {@code D / (C x P)}, is at most {@code le}, exactly;
+ * a facility without debt has LTV 0, one with debt and no collateral an infinite LTV.
  */
 public final class ShardMetrics {
 
@@ -92,19 +93,17 @@ public final class ShardMetrics {
                 if (debt.compareTo(value) > 0) {
                     policy.shortfall = policy.shortfall.add(debt.subtract(value));
                 }
-                if (value.signum() > 0) {
-                    BigDecimal ltv = debt.signum() == 0 ? BigDecimal.ZERO : debt.divide(value, MathContext.DECIMAL64);
+                if (debt.signum() == 0) {
+                    p.buckets[0]++; // no debt: LTV 0, whatever the collateral
+                } else if (value.signum() > 0) {
+                    BigDecimal ltv = debt.divide(value, MathContext.DECIMAL64);
                     p.buckets[bucket(ltv, debt, value)]++;
-                    if (debt.signum() > 0) {
-                        p.ladder(policy.shocked(policies), ltv, debt, value);
-                        worst.offer(s.facilityId, ltv);
-                    }
+                    p.ladder(policy.shocked(policies), ltv, debt, value);
+                    worst.offer(s.facilityId, ltv);
                 } else {
                     p.buckets[FINITE_BOUNDS.length]++;
-                    if (debt.signum() > 0) {
-                        p.ladderInfinite(debt); // debt under no collateral: every shock finds it beyond every band
-                        worst.offer(s.facilityId, null);
-                    }
+                    p.ladderInfinite(debt); // debt under no collateral: every shock finds it beyond every band
+                    worst.offer(s.facilityId, null);
                 }
             }
             if (s.cureDeadline != null) {
@@ -129,8 +128,10 @@ public final class ShardMetrics {
         }
         double[] figures = new double[slots];
         Arrays.fill(figures, Double.NaN);
-        p.write(figures, price, breakerOpen,
-                nearestDeadline == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : (nearestDeadline - eventTime) / 1000.0);
+        // Before the first watermark (just after a restore) there is no event time to count from.
+        double cureDeadline = nearestDeadline == Long.MAX_VALUE ? Double.POSITIVE_INFINITY
+                : eventTime == Long.MIN_VALUE ? Double.NaN : (nearestDeadline - eventTime) / 1000.0;
+        p.write(figures, price, breakerOpen, cureDeadline);
         byShard.put(shardKey, figures);
         watchlist.update(shardKey, pair, worst.entries());
     }
@@ -146,19 +147,19 @@ public final class ShardMetrics {
     }
 
     /**
-     * Whether {@code D / V <= bound}, exactly, from the rounded quotient {@code ltv}. Rounding to 16
-     * digits is monotonic and keeps a bound of fewer digits as it is, so the quotient decides unless
-     * it equals the bound; only then are the amounts compared.
+     * Whether {@code D / V <= bound}, exactly, from the quotient {@code ltv} rounded to 16 digits.
+     * Rounding is monotonic and keeps a bound of at most 16 digits as it is, so the quotient decides
+     * unless it equals the bound; only then (or for a bound of more digits) are the amounts compared.
      */
     private static boolean atMost(BigDecimal ltv, BigDecimal debt, BigDecimal value, BigDecimal bound) {
         int c = ltv.compareTo(bound);
-        return c < 0 || (c == 0 && debt.compareTo(value.multiply(bound)) <= 0);
+        return c == 0 || bound.precision() > 16 ? debt.compareTo(value.multiply(bound)) <= 0 : c < 0;
     }
 
     /** Whether {@code D / V >= bound}, exactly, as {@link #atMost}. */
     private static boolean atLeast(BigDecimal ltv, BigDecimal debt, BigDecimal value, BigDecimal bound) {
         int c = ltv.compareTo(bound);
-        return c > 0 || (c == 0 && debt.compareTo(value.multiply(bound)) >= 0);
+        return c == 0 || bound.precision() > 16 ? debt.compareTo(value.multiply(bound)) >= 0 : c > 0;
     }
 
     private PairSeries pair(String pair) {

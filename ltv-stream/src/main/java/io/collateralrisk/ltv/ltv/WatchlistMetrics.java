@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * when the pair's list of facilities changes; between changes only the values move. Closing is
  * {@link AbstractMetricGroup#close()}, Flink's runtime class behind every operator's metric group;
  * a group of another kind (an unregistered one in some tests) gets no watchlist, which bounds the
- * series to {@value #SIZE} per pair and subtask whatever happens.
+ * series to {@value #SIZE} per pair and subtask whatever happens; {@code LiveMetricsTest} fails
+ * should a Flink version stop handing operators such a group.
  */
 final class WatchlistMetrics {
 
@@ -52,13 +53,21 @@ final class WatchlistMetrics {
         private final PriorityQueue<Entry> kept = new PriorityQueue<>(SIZE + 1, WORST_FIRST.reversed());
 
         void offer(String facilityId, BigDecimal ltv) {
-            Entry e = new Entry(facilityId, ltv);
             if (kept.size() < SIZE) {
-                kept.add(e);
-            } else if (WORST_FIRST.compare(e, kept.peek()) < 0) {
+                kept.add(new Entry(facilityId, ltv));
+            } else if (worse(facilityId, ltv, kept.peek())) {
                 kept.poll();
-                kept.add(e);
+                kept.add(new Entry(facilityId, ltv));
             }
+        }
+
+        /** {@link #WORST_FIRST} without an entry made for every facility the sweep offers. */
+        private static boolean worse(String facilityId, BigDecimal ltv, Entry kept) {
+            if (ltv == null || kept.ltv() == null) {
+                return ltv == null && (kept.ltv() != null || facilityId.compareTo(kept.facilityId()) < 0);
+            }
+            int c = ltv.compareTo(kept.ltv());
+            return c > 0 || (c == 0 && facilityId.compareTo(kept.facilityId()) < 0);
         }
 
         List<Entry> entries() {
@@ -89,7 +98,7 @@ final class WatchlistMetrics {
         this.operatorGroup = operatorGroup;
         this.removable = operatorGroup instanceof AbstractMetricGroup;
         if (!removable) {
-            LOG.info("No risk_watchlist_ltv from this operator: its metric group ({}) cannot remove series",
+            LOG.warn("No risk_watchlist_ltv from this operator: its metric group ({}) cannot remove series",
                     operatorGroup.getClass().getName());
         }
     }

@@ -428,6 +428,38 @@ class LtvFunctionTest {
         }
     }
 
+    // --- the metrics sweep's schedule
+
+    @Test
+    void eachShardsMetricsSweepIsOneTimerChainThatARestoreKeeps() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (Stage stage = open()) {
+            stage.harness.setProcessingTime(1_000);
+            stage.price(T0, CALM); // every shard schedules its first sweep, at 10 s
+            assertThat(stage.harness.numProcessingTimeTimers()).isEqualTo(LtvStage.SHARDS);
+            stage.harness.setProcessingTime(10_000); // the sweeps run and schedule the next, at 20 s
+            stage.price(T0 + 1_000, CALM);
+            assertThat(stage.harness.numProcessingTimeTimers()).isEqualTo(LtvStage.SHARDS);
+            snapshot = stage.harness.snapshot(1L, 10_000);
+        }
+        try (Stage stage = restore(snapshot)) {
+            // The restored chain (20 s) goes on; a price after the restore starts no second one.
+            stage.price(T0 + 2_000, CALM);
+            assertThat(stage.harness.numProcessingTimeTimers()).isEqualTo(LtvStage.SHARDS);
+            stage.harness.setProcessingTime(20_000);
+            assertThat(stage.harness.numProcessingTimeTimers()).isEqualTo(LtvStage.SHARDS);
+        }
+    }
+
+    @Test
+    void theSweepsOfASubtaskTakeAtMostATenthOfItsTime() {
+        // Quick sweeps keep the 10-second grid; a late timer does not fire again for the intervals it missed.
+        assertThat(LtvFunction.sweepAfter(10_000, 10_005, 3_000_000L)).isEqualTo(20_000);
+        assertThat(LtvFunction.sweepAfter(10_000, 47_000, 0)).isEqualTo(50_000);
+        // Sweeps taking 2.5 s together: the next waits at least 22.5 s, on the grid.
+        assertThat(LtvFunction.sweepAfter(10_000, 12_500, 2_500_000_000L)).isEqualTo(40_000);
+    }
+
     @Test
     void aBufferedPriceKeepsItsReadTimeAcrossARestore() throws Exception {
         OperatorSubtaskState snapshot;
@@ -509,9 +541,9 @@ class LtvFunctionTest {
             Loan f = new Loan("F-1");
             stage.price(T0, CALM);
             stage.watermark(T0);
-            // The pair's last price, one per shard.
+            // The pair's last price and the next metrics sweep, per shard.
             int withoutFacility = stateEntries(stage);
-            assertThat(withoutFacility).isEqualTo(LtvStage.SHARDS);
+            assertThat(withoutFacility).isEqualTo(2 * LtvStage.SHARDS);
 
             stage.send(f.openedAt(T0 + MINUTE, "1.00000000", "80000.00"));
             stage.price(CALL, "98000.00");

@@ -148,8 +148,10 @@ class ShardMetricsTest {
             FacilityState s = FacilityStates.of("F-" + shard + "-" + i, policies.get(random.nextInt(policies.size())),
                     custodians.get(random.nextInt(custodians.size())), collateral, debt, Band.values()[random.nextInt(Band.values().length)]);
             if (random.nextInt(4) == 0) {
-                // Debt of exactly LTV x C x P: the LTV is the edge itself.
-                s.outstanding = edges.get(random.nextInt(edges.size())).multiply(s.collateral).multiply(price);
+                // Debt of exactly LTV x C x P (the LTV is the edge itself), or a hair either side: an
+                // LTV the quotient's 16 digits round onto the edge, which only the amounts tell apart.
+                BigDecimal ltv = edges.get(random.nextInt(edges.size())).add(new BigDecimal(random.nextInt(3) - 1).movePointLeft(18));
+                s.outstanding = ltv.multiply(s.collateral).multiply(price);
             }
             if (random.nextInt(5) == 0) {
                 s.cureDeadline = 1_000_000L + random.nextInt(7_200_000);
@@ -201,8 +203,9 @@ class ShardMetricsTest {
                     }
                 }
                 for (String le : ShardMetrics.LTV_BOUNDS) {
-                    // LTV <= le, exactly: D <= le x C x P; zero collateral under debt is in +Inf only.
-                    boolean within = le.equals("+Inf") || (value.signum() > 0 && s.outstanding.compareTo(value.multiply(new BigDecimal(le))) <= 0);
+                    // LTV <= le, exactly: D <= le x C x P. No debt is LTV 0; debt under no collateral is in +Inf only.
+                    boolean within = le.equals("+Inf") || s.outstanding.signum() == 0
+                            || (value.signum() > 0 && s.outstanding.compareTo(value.multiply(new BigDecimal(le))) <= 0);
                     if (within) {
                         v.merge("risk_ltv_distribution{" + pair + ",le=" + le + "}", 1.0, Double::sum);
                     }

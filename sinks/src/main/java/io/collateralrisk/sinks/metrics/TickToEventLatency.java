@@ -7,8 +7,8 @@ import org.apache.flink.metrics.MetricGroup;
 
 /**
  * {@code risk_tick_to_event_seconds{type}}: the wall clock from a source's read of a price tick to
- * the event it caused leaving the job, observed by the functions that turn events into output
- * records. It is measured from the read time the tick carries ({@code ingestedAt}), not with
+ * the event it caused being handed to the sinks, observed by the functions that turn events into
+ * output records (readers of an exactly-once topic see the event at the next checkpoint's commit). It is measured from the read time the tick carries ({@code ingestedAt}), not with
  * Flink's latency markers, which cost in production and skip the operators' own buffering. An
  * event no tick caused (a facility command's, a timer's) carries 0 and is not observed.
  *
