@@ -50,11 +50,10 @@ class LivePrometheusTest {
                 "[{\"targets\": [\"" + flink.target() + "\"], \"labels\": {\"deployment\": \"test\"}}]\n");
         prometheus = PrometheusServer.start(config);
         // Rates need two samples in their window, recording rules one evaluation after that.
+        List<String> recorded = PromQueries.recordedSeries(files);
         prometheus.await(Duration.ofSeconds(90),
-                () -> prometheus.count("risk:lifecycle_events:rate5m") > 0
-                        && prometheus.count("risk:dead_letters:rate5m") > 0
-                        && prometheus.count("risk:ltv:quantile") > 0,
-                "recording rules over rates");
+                () -> recorded.stream().allMatch(name -> prometheus.count(name) > 0),
+                "every recording rule's series");
     }
 
     @AfterAll

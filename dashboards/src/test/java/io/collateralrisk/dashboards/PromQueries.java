@@ -61,6 +61,17 @@ public final class PromQueries {
         return all;
     }
 
+    /**
+     * The series names the recording rules write: what the panels read, so what a live test waits
+     * for (each needs two samples of its inputs and then an evaluation of its group).
+     */
+    public static List<String> recordedSeries(DashboardFiles files) {
+        return rules(files).stream()
+                .filter(r -> r.kind() == PromQuery.Kind.RECORDING_RULE)
+                .map(r -> r.location().substring(r.location().indexOf(" / ") + 3))
+                .toList();
+    }
+
     /** The recording and alerting rules of both rule files. */
     public static List<PromQuery> rules(DashboardFiles files) {
         List<PromQuery> all = new ArrayList<>();

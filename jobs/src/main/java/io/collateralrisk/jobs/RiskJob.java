@@ -4,6 +4,7 @@ import io.collateralrisk.divergence.FeedHealthStage;
 import io.collateralrisk.jobs.audit.AuditRecords;
 import io.collateralrisk.jobs.input.DeadLetters;
 import io.collateralrisk.ltv.lifecycle.Decision;
+import io.collateralrisk.sinks.metrics.ConfigLimits;
 import io.collateralrisk.sinks.metrics.DeadLetterMetrics;
 import io.collateralrisk.sinks.metrics.DivergenceEventMetrics;
 import io.collateralrisk.sinks.metrics.LifecycleMetrics;
@@ -159,7 +160,7 @@ public final class RiskJob {
             unfired = ltv.unfiredDeadlines();
         }
 
-        DataStream<OutputRecord> records = referencePrices.process(new ReferencePriceMetrics(pairs, config.configHash(), codeVersion))
+        DataStream<OutputRecord> records = referencePrices.process(new ReferencePriceMetrics(pairs, config.configHash(), codeVersion, ConfigLimits.of(config)))
                 .uid("out-reference-prices").name("reference prices out")
                 .union(
                         prices.alerts().process(new PriceAlertMetrics()).uid("out-price-alerts").name("price alerts out"),

@@ -141,10 +141,7 @@ class LiveMetricsTest {
         prometheus = PrometheusServer.start(config);
         // Rates need two samples in their window, a recording rule an evaluation of its group after
         // that; the panels read the recorded series, so every one of them must exist first.
-        List<String> recorded = PromQueries.rules(files).stream()
-                .filter(r -> r.kind() == PromQuery.Kind.RECORDING_RULE)
-                .map(r -> r.location().substring(r.location().indexOf(" / ") + 3))
-                .toList();
+        List<String> recorded = PromQueries.recordedSeries(files);
         assertThat(recorded).hasSizeGreaterThan(30);
         prometheus.await(Duration.ofSeconds(90),
                 () -> recorded.stream().allMatch(name -> prometheus.count(name) > 0)

@@ -31,6 +31,7 @@ public class ReferencePriceMetrics extends ProcessFunction<ReferencePrice, Outpu
     private final List<String> pairs;
     private final String configHash;
     private final String codeVersion;
+    private final Map<String, Map<String, Double>> limits;
 
     private transient MetricGroup metrics;
     private transient Map<String, Double> values;
@@ -38,11 +39,15 @@ public class ReferencePriceMetrics extends ProcessFunction<ReferencePrice, Outpu
     private transient WatermarkLag lag;
     private transient TickToEventLatency latency;
 
-    /** @param pairs the configured pairs, whose series exist from the start */
-    public ReferencePriceMetrics(List<String> pairs, String configHash, String codeVersion) {
+    /**
+     * @param pairs the configured pairs, whose series exist from the start
+     * @param limits the configuration's limits the alert rules read ({@link ConfigLimits#of})
+     */
+    public ReferencePriceMetrics(List<String> pairs, String configHash, String codeVersion, Map<String, Map<String, Double>> limits) {
         this.pairs = List.copyOf(pairs);
         this.configHash = configHash;
         this.codeVersion = codeVersion;
+        this.limits = limits;
     }
 
     @Override
@@ -54,6 +59,7 @@ public class ReferencePriceMetrics extends ProcessFunction<ReferencePrice, Outpu
         latency = TickToEventLatency.register(metrics, List.of(ReferencePrice.TYPE));
         if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
             metrics.addGroup("config_hash", configHash).addGroup("code_version", codeVersion).gauge("risk_config_info", () -> 1);
+            ConfigLimits.register(metrics, limits);
         }
         for (String pair : pairs) {
             MetricGroup p = metrics.addGroup("pair", pair);
