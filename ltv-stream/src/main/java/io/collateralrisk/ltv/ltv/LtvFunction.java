@@ -131,7 +131,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     @Override
     public void processElement1(PriceUpdate price, Context ctx, Collector<LifecycleEvent> out) throws Exception {
         if (sweeping.add(ctx.getCurrentKey()) && nextSweepAt.value() == null) {
-            scheduleSweep(nextSweep(ctx.timerService().currentProcessingTime()), ctx);
+            scheduleSweep(nextSweep(ctx.timerService().currentProcessingTime(), sweepOffset(ctx.getCurrentKey())), ctx);
         }
         PriceView view = new PriceView(
                 price.eventTime(), price.evaluationId(), price.price(), price.available(), price.incidentOpen(), price.ingestedAt());
@@ -169,7 +169,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             long started = System.nanoTime();
             sweepMetrics(ctx);
             sweepNanos.put(ctx.getCurrentKey(), System.nanoTime() - started);
-            scheduleSweep(sweepAfter(t, ctx.timerService().currentProcessingTime(), subtaskSweepNanos()), ctx);
+            scheduleSweep(sweepAfter(t, ctx.timerService().currentProcessingTime(), subtaskSweepNanos(), sweepOffset(ctx.getCurrentKey())), ctx);
             return;
         }
         if (t > eventTimeHorizon) {
@@ -355,17 +355,28 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         });
     }
 
-    private static long nextSweep(long now) {
-        return (now / METRICS_SWEEP_MS + 1) * METRICS_SWEEP_MS;
+    /** The first instant after {@code now} on the shard's grid: every interval, at its offset. */
+    static long nextSweep(long now, long offset) {
+        return Math.floorDiv(now - offset, METRICS_SWEEP_MS) * METRICS_SWEEP_MS + METRICS_SWEEP_MS + offset;
+    }
+
+    /**
+     * Where in the interval a shard is swept: shard n of a pair at n/{@link LtvStage#SHARDS} of it,
+     * so that the sweeps of a subtask's shards do not stall it all at once.
+     */
+    static long sweepOffset(String shardKey) {
+        int at = shardKey.lastIndexOf('#');
+        int shard = at < 0 ? 0 : Integer.parseInt(shardKey.substring(at + 1));
+        return (long) shard * METRICS_SWEEP_MS / LtvStage.SHARDS;
     }
 
     /**
      * When a shard swept at {@code t} is swept next. The sweeps of a subtask's shards run on its
-     * task thread, one after the other: while they take {@code busyNanos} together, the next waits
-     * nine times that, so the metrics take at most a tenth of the operator's time.
+     * task thread: while they take {@code busyNanos} together, each next one waits nine times that,
+     * so the metrics take at most a tenth of the operator's time.
      */
-    static long sweepAfter(long t, long now, long busyNanos) {
-        return nextSweep(Math.max(t, now + 9 * (busyNanos / 1_000_000)));
+    static long sweepAfter(long t, long now, long busyNanos, long offset) {
+        return nextSweep(Math.max(t, now + 9 * (busyNanos / 1_000_000)), offset);
     }
 
     private void scheduleSweep(long at, Context ctx) throws Exception {

@@ -452,12 +452,18 @@ class LtvFunctionTest {
     }
 
     @Test
-    void theSweepsOfASubtaskTakeAtMostATenthOfItsTime() {
+    void theSweepsOfASubtaskTakeAtMostATenthOfItsTimeAndItsShardsAreSweptApart() {
         // Quick sweeps keep the 10-second grid; a late timer does not fire again for the intervals it missed.
-        assertThat(LtvFunction.sweepAfter(10_000, 10_005, 3_000_000L)).isEqualTo(20_000);
-        assertThat(LtvFunction.sweepAfter(10_000, 47_000, 0)).isEqualTo(50_000);
+        assertThat(LtvFunction.sweepAfter(10_000, 10_005, 3_000_000L, 0)).isEqualTo(20_000);
+        assertThat(LtvFunction.sweepAfter(10_000, 47_000, 0, 0)).isEqualTo(50_000);
         // Sweeps taking 2.5 s together: the next waits at least 22.5 s, on the grid.
-        assertThat(LtvFunction.sweepAfter(10_000, 12_500, 2_500_000_000L)).isEqualTo(40_000);
+        assertThat(LtvFunction.sweepAfter(10_000, 12_500, 2_500_000_000L, 0)).isEqualTo(40_000);
+        // The shards of a pair take their turns across the interval: shard 3 of 8 at 3.75 s into it.
+        assertThat(LtvFunction.sweepOffset("BTC-USD#0")).isZero();
+        assertThat(LtvFunction.sweepOffset("BTC-USD#3")).isEqualTo(3_750);
+        assertThat(LtvFunction.nextSweep(1_000, 3_750)).isEqualTo(3_750);
+        assertThat(LtvFunction.nextSweep(3_750, 3_750)).isEqualTo(13_750);
+        assertThat(LtvFunction.sweepAfter(13_750, 13_760, 0, 3_750)).isEqualTo(23_750);
     }
 
     @Test
