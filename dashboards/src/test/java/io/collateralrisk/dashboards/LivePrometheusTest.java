@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,27 +24,13 @@ class LivePrometheusTest {
 
     private static FlinkMetricsFixture flink;
     private static PrometheusServer prometheus;
-    private static Path configDir;
 
     @BeforeAll
     static void start() throws IOException {
         DashboardFiles files = DashboardFiles.locate();
         PrometheusTools.ensureInstalled(files);
         flink = FlinkMetricsFixture.start();
-        configDir = Files.createTempDirectory("risk-prometheus-config-");
-        copyTree(files.prometheusDir(), configDir);
-        Path config = configDir.resolve("prometheus.yml");
-        String yml = Files.readString(config)
-                .replace("scrape_interval: 15s", "scrape_interval: 1s")
-                .replace("scrape_timeout: 10s", "scrape_timeout: 1s")
-                .replace("evaluation_interval: 15s", "evaluation_interval: 1s")
-                .replace("refresh_interval: 30s", "refresh_interval: 1s")
-                .replace("\"127.0.0.1:9093\"", "\"" + flink.target() + "\"");
-        assertThat(yml).contains("scrape_interval: 1s", "evaluation_interval: 1s", flink.target());
-        Files.writeString(config, yml);
-        Files.writeString(configDir.resolve("targets/flink.json"),
-                "[{\"targets\": [\"" + flink.target() + "\"], \"labels\": {\"deployment\": \"test\"}}]\n");
-        prometheus = PrometheusServer.start(config);
+        prometheus = PrometheusServer.startOnCommittedConfig(files, List.of(flink.target()));
         // Rates need two samples in their window, recording rules one evaluation after that.
         List<String> recorded = PromQueries.recordedSeries(files);
         prometheus.await(Duration.ofSeconds(90),
@@ -63,9 +45,6 @@ class LivePrometheusTest {
         }
         if (flink != null) {
             flink.close();
-        }
-        if (configDir != null) {
-            PrometheusServer.deleteTree(configDir);
         }
     }
 
@@ -130,18 +109,5 @@ class LivePrometheusTest {
         List<String> names = new ArrayList<>();
         firing.forEach(a -> names.add(a.path("metric").path("alertname").asText()));
         assertThat(names).isEmpty();
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
     }
 }

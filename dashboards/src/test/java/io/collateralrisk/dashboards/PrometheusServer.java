@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -34,6 +35,8 @@ public final class PrometheusServer implements AutoCloseable {
     private final int port;
     private final Path storage;
     private final Path log;
+    /** A copy of the configuration that goes with the server, or null. */
+    private Path configCopy;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private PrometheusServer(Process process, int port, Path storage, Path log) {
@@ -41,6 +44,49 @@ public final class PrometheusServer implements AutoCloseable {
         this.port = port;
         this.storage = storage;
         this.log = log;
+    }
+
+    /**
+     * Starts Prometheus on a temporary copy of the committed configuration ({@code
+     * dashboards/prometheus}, its rules included) scraping {@code targets} ({@code host:port}), with
+     * every interval shortened to 1 s so that a test sees rates and recording rules within seconds.
+     * Alerts go to the first target, not to an Alertmanager this machine may run. The copy is
+     * removed on {@link #close()}.
+     */
+    public static PrometheusServer startOnCommittedConfig(DashboardFiles files, List<String> targets) throws IOException {
+        Path copy = Files.createTempDirectory("risk-prometheus-config-");
+        try (Stream<Path> walk = Files.walk(files.prometheusDir())) {
+            for (Path p : walk.toList()) {
+                Path target = copy.resolve(files.prometheusDir().relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        Path config = copy.resolve("prometheus.yml");
+        String yml = Files.readString(config)
+                .replace("scrape_interval: 15s", "scrape_interval: 1s")
+                .replace("scrape_timeout: 10s", "scrape_timeout: 1s")
+                .replace("evaluation_interval: 15s", "evaluation_interval: 1s")
+                .replace("refresh_interval: 30s", "refresh_interval: 1s")
+                .replace("\"127.0.0.1:9093\"", "\"" + targets.get(0) + "\"");
+        if (!yml.contains("scrape_interval: 1s") || !yml.contains("evaluation_interval: 1s") || yml.contains("9093")) {
+            throw new IllegalStateException("prometheus.yml no longer has the intervals or the Alertmanager this rewrites:\n" + yml);
+        }
+        Files.writeString(config, yml);
+        String quoted = targets.stream().map(t -> "\"" + t + "\"").collect(Collectors.joining(", "));
+        Files.writeString(copy.resolve("targets/flink.json"),
+                "[{\"targets\": [" + quoted + "], \"labels\": {\"deployment\": \"test\"}}]\n");
+        try {
+            PrometheusServer server = start(config);
+            server.configCopy = copy;
+            return server;
+        } catch (IOException | RuntimeException e) {
+            deleteTree(copy);
+            throw e;
+        }
     }
 
     /** Starts Prometheus on the configuration and waits until it is ready (at most 60 s). */
@@ -179,6 +225,9 @@ public final class PrometheusServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         deleteTree(storage);
+        if (configCopy != null) {
+            deleteTree(configCopy);
+        }
         try {
             Files.deleteIfExists(log);
         } catch (IOException ignored) {

@@ -4,7 +4,6 @@ import io.collateralrisk.jobs.audit.AuditSetup;
 import io.collateralrisk.jobs.cli.CodeVersion;
 import io.collateralrisk.model.config.AuditCatalogConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import io.collateralrisk.jobs.RiskJob;
 import io.collateralrisk.jobs.data.BundledPrices;
@@ -37,6 +36,7 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.FileUtils;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -118,7 +118,7 @@ public final class Demo {
             int reporterPort = DemoPrometheus.freePort();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(parallelism, reporterPort));
             Path warehouse = workDir.resolve("warehouse");
-            deleteRecursively(warehouse);
+            FileUtils.deleteDirectory(warehouse.toFile());
             KafkaPipeline.build(env, broker.bootstrapServers(), "risk-demo", config, DeliveryGuarantee.EXACTLY_ONCE, !keepRunning, horizon,
                     AuditSetup.prepare(AuditCatalogConfig.hadoop(warehouse.toString()), config, CodeVersion.get()));
             JobClient job = env.executeAsync("risk demo");
@@ -176,17 +176,6 @@ public final class Demo {
     private static Path relative(Path p) {
         Path cwd = Path.of("").toAbsolutePath();
         return p.startsWith(cwd) ? cwd.relativize(p) : p;
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     /** Starts Prometheus on the job's reporter; the demo goes on without it when it cannot. */

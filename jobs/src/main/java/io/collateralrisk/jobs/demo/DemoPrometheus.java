@@ -2,7 +2,6 @@ package io.collateralrisk.jobs.demo;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -14,12 +13,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.util.FileUtils;
 
 /**
  * The demo's metrics: Flink's Prometheus reporter on a range of free loopback ports, and a real
@@ -108,8 +107,8 @@ final class DemoPrometheus implements AutoCloseable {
         }
         Path config = workDir.resolve("prometheus");
         Path storage = workDir.resolve("prometheus-data");
-        deleteTree(config);
-        deleteTree(storage);
+        FileUtils.deleteDirectory(config.toFile());
+        FileUtils.deleteDirectory(storage.toFile());
         copyTree(dashboards.resolve("prometheus"), config);
         String targets = reporterPorts.stream().map(p -> "\"127.0.0.1:" + p + "\"").collect(Collectors.joining(", "));
         Files.writeString(config.resolve("targets/flink.json"),
@@ -195,18 +194,4 @@ final class DemoPrometheus implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
-    }
 }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +27,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
-import java.util.stream.Stream;
 
+import org.apache.flink.util.FileUtils;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
@@ -143,7 +141,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             if (process != null && process.isAlive()) {
                 process.destroyForcibly();
             }
-            deleteRecursively(dir);
+            FileUtils.deleteDirectoryQuietly(dir.toFile());
             throw e;
         }
     }
@@ -262,7 +260,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             // A descendant that will not die is not worth failing close() for.
         }
-        deleteRecursively(dir);
+        FileUtils.deleteDirectoryQuietly(dir.toFile());
     }
 
     private void awaitReady(Duration timeout) throws IOException {
@@ -535,23 +533,6 @@ public final class LocalKafkaBroker implements AutoCloseable {
             return sb.toString();
         } catch (IOException e) {
             return "(could not read " + file + ": " + e + ")\n";
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // Leftovers in the temp directory are harmless; do not mask the real outcome.
         }
     }
 

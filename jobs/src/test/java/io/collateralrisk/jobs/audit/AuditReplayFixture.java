@@ -4,16 +4,13 @@ import io.collateralrisk.jobs.data.BundledPrices;
 import io.collateralrisk.jobs.data.LoanBook;
 import io.collateralrisk.jobs.replay.Replay;
 import io.collateralrisk.model.config.RiskConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
+import org.apache.flink.util.FileUtils;
 
 /**
  * One replay of real data into an audit warehouse, shared by the audit tests of this JVM (it takes
@@ -56,7 +53,7 @@ final class AuditReplayFixture {
 
     private static AuditReplayFixture run() throws Exception {
         Path dir = Files.createTempDirectory("audit-replay-");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> FileUtils.deleteDirectoryQuietly(dir.toFile())));
         List<String> ticks = BundledPrices.merge(List.of(
                 BundledPrices.exchangeTicks(PAIR, BundledPrices.MARCH_2023_BTC_USD),
                 BundledPrices.oracleTicks(PAIR, BundledPrices.MARCH_2023_BTC_USDC)));
@@ -76,16 +73,4 @@ final class AuditReplayFixture {
         return new AuditReplayFixture(result, out, prices.size(), facilityEvents.size());
     }
 
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

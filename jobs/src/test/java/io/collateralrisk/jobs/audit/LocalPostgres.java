@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.flink.util.FileUtils;
 
 /**
  * A private PostgreSQL server for a test: a new cluster in a temporary directory, listening on a
@@ -90,7 +91,7 @@ public final class LocalPostgres implements AutoCloseable {
                 pg.stopQuietly();
                 Runtime.getRuntime().removeShutdownHook(pg.shutdownHook);
                 if (e instanceof InterruptedException interrupted) {
-                    deleteRecursively(base);
+                    FileUtils.deleteDirectoryQuietly(base.toFile());
                     throw interrupted;
                 }
                 failure = new IllegalStateException("PostgreSQL did not start (attempt " + attempt + "): " + e.getMessage(), e);
@@ -99,7 +100,7 @@ public final class LocalPostgres implements AutoCloseable {
                 }
             }
         }
-        deleteRecursively(base);
+        FileUtils.deleteDirectoryQuietly(base.toFile());
         throw failure;
     }
 
@@ -136,7 +137,7 @@ public final class LocalPostgres implements AutoCloseable {
         } catch (IllegalStateException e) {
             // the JVM is already shutting down; the hook does the same
         }
-        deleteRecursively(base);
+        FileUtils.deleteDirectoryQuietly(base.toFile());
     }
 
     // ------------------------------------------------------------------ start
@@ -354,20 +355,4 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort: a temporary directory left behind is harmless
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // best effort, as above
-        }
-    }
 }

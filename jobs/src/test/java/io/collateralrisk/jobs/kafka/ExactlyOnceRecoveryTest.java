@@ -6,24 +6,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.collateralrisk.jobs.RiskJob;
 import io.collateralrisk.jobs.audit.AuditSetup;
 import io.collateralrisk.jobs.cli.CodeVersion;
-import io.collateralrisk.jobs.data.BundledPrices;
-import io.collateralrisk.jobs.data.LoanBook;
 import io.collateralrisk.model.Times;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.AuditCatalogConfig;
 import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.sinks.audit.AuditTables;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -39,12 +32,7 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.hadoop.HadoopCatalog;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -71,17 +59,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ExactlyOnceRecoveryTest {
 
-    private static final String PAIR = "BTC-USD";
-    private static final long DAY_START = Instant.parse("2023-03-10T00:00:00Z").toEpochMilli();
-    private static final long DAY_END = DAY_START + 86_400_000L;
-    private static final long SEED = 20230310L;
-    /** A few dozen facilities from LTV 0.40 to 0.95 at the day's opening price: margin calls and liquidations happen. */
-    private static final int FACILITIES = 60;
-    private static final BigDecimal OPENING_PRICE = new BigDecimal("20360");
-    private static final List<String> BAD_RECORDS = List.of(
-            "{\"type\":\"PRICE_TICK\",\"eventTime\":\"2023-03-10T10:00:00\",\"pair\":\"BTC-USD\",\"source\":\"coinbase\",\"kind\":\"EXCHANGE\",\"price\":\"20000\"}",
-            "{\"type\":\"PRICE_TICK\",\"eventTime\":\"2023-03-10T10:00:00Z\",\"pair\":\"BTC-USD\",\"source\":\"kraken\",\"kind\":\"EXCHANGE\",\"price\":\"-5\"}",
-            "not json at all");
     /**
      * The pace of {@code prices} until the failure: the day in about 15 s, below what the job takes
      * on two loaded cores, so that checkpoints complete while the day is read.
@@ -104,16 +81,19 @@ class ExactlyOnceRecoveryTest {
     static void publishAndRunWithoutFailure(@TempDir Path dir) throws Exception {
         workDir = dir;
         kafka = KafkaTestCluster.start();
-        publishDay();
+        RealDay day = RealDay.load();
+        day.publish(kafka);
+        horizon = day.horizon();
+        priceRecords = day.priceRecords();
         reference = run("reference", UnaryOperator.identity(), false);
 
         // The day gives every kind of output the comparison is about.
         assertThat(reference.topics().get(Topics.REFERENCE_PRICES)).hasSizeGreaterThan(1000);
         assertThat(reference.topics().get(Topics.MARGIN_CALLS)).isNotEmpty();
         assertThat(reference.topics().get(Topics.LTV)).isNotEmpty();
-        assertThat(reference.topics().get(Topics.DEAD_LETTER)).hasSize(BAD_RECORDS.size());
-        assertThat(reference.tables().get(AuditTables.PRICE_TICKS)).hasSize(priceRecords - BAD_RECORDS.size());
-        assertThat(reference.tables().get(AuditTables.FACILITY_EVENTS)).hasSize(FACILITIES * 3);
+        assertThat(reference.topics().get(Topics.DEAD_LETTER)).hasSize(RealDay.BAD_RECORDS.size());
+        assertThat(reference.tables().get(AuditTables.PRICE_TICKS)).hasSize(priceRecords - RealDay.BAD_RECORDS.size());
+        assertThat(reference.tables().get(AuditTables.FACILITY_EVENTS)).hasSize(RealDay.FACILITIES * 3);
         // The reference run is exactly-once too, and every table holds what its topic got.
         assertOnce("reference run", reference);
         for (AuditTables.Definition table : AuditTables.ALL) {
@@ -133,8 +113,13 @@ class ExactlyOnceRecoveryTest {
 
     /** Three failure points from a seeded random: early, mid-day and late in the {@code prices} records. */
     static Stream<Long> failurePoints() {
-        Random random = new Random(SEED);
-        int total = totalPriceRecords();
+        Random random = new Random(RealDay.SEED);
+        int total;
+        try {
+            total = RealDay.load().priceRecords();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         return Stream.of(new double[] {0.05, 0.20}, new double[] {0.40, 0.60}, new double[] {0.80, 0.95})
                 .map(range -> (long) (total * (range[0] + random.nextDouble() * (range[1] - range[0]))));
     }
@@ -186,59 +171,6 @@ class ExactlyOnceRecoveryTest {
     }
 
     // ---------------------------------------------------------------------------------------------
-
-    private static List<String> dayTicks() throws Exception {
-        List<String> week = BundledPrices.merge(List.of(
-                BundledPrices.exchangeTicks(PAIR, BundledPrices.MARCH_2023_BTC_USD),
-                BundledPrices.oracleTicks(PAIR, BundledPrices.MARCH_2023_BTC_USDC)));
-        return week.stream().filter(line -> {
-            long t = BundledPrices.eventTime(line);
-            return t >= DAY_START && t < DAY_END;
-        }).toList();
-    }
-
-    private static int totalPriceRecords() {
-        try {
-            return dayTicks().size() + BAD_RECORDS.size();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** The day's ticks keyed by pair, the malformed records at noon, the loan book keyed by facility. */
-    private static void publishDay() throws Exception {
-        List<String> ticks = dayTicks();
-        horizon = ticks.stream().mapToLong(BundledPrices::eventTime).max().orElseThrow();
-        List<String> book = new LoanBook(SEED, FACILITIES, PAIR, OPENING_PRICE, DAY_START - 60_000,
-                new BigDecimal("0.40"), new BigDecimal("0.95")).events();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        List<Future<RecordMetadata>> sent = new ArrayList<>();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            for (String event : book) {
-                String facility = JSON.readTree(event).get("facilityId").asText();
-                sent.add(producer.send(new ProducerRecord<>(Topics.FACILITY_EVENTS, null, BundledPrices.eventTime(event), facility, event)));
-            }
-            int i = 0;
-            for (String tick : ticks) {
-                sent.add(producer.send(new ProducerRecord<>(Topics.PRICES, null, BundledPrices.eventTime(tick), PAIR, tick)));
-                if (++i == ticks.size() / 2) {
-                    for (String bad : BAD_RECORDS) {
-                        sent.add(producer.send(new ProducerRecord<>(Topics.PRICES, null, DAY_START + 43_200_000L, PAIR, bad)));
-                    }
-                }
-            }
-            producer.flush();
-        }
-        for (Future<RecordMetadata> f : sent) {
-            f.get(30, TimeUnit.SECONDS); // throws if a record was not written
-        }
-        priceRecords = ticks.size() + BAD_RECORDS.size();
-    }
 
     /**
      * Runs the job over the day with its own consumer group, transactional ids and audit warehouse,

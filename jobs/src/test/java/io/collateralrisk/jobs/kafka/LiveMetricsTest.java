@@ -3,41 +3,29 @@ package io.collateralrisk.jobs.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.collateralrisk.dashboards.DashboardFiles;
 import io.collateralrisk.dashboards.PromQueries;
 import io.collateralrisk.dashboards.PromQuery;
 import io.collateralrisk.dashboards.PrometheusServer;
 import io.collateralrisk.dashboards.PrometheusTools;
 import io.collateralrisk.jobs.RiskJob;
-import io.collateralrisk.jobs.data.BundledPrices;
-import io.collateralrisk.jobs.data.LoanBook;
-import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -45,11 +33,6 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,32 +55,20 @@ import org.junit.jupiter.api.Timeout;
  */
 class LiveMetricsTest {
 
-    private static final String PAIR = "BTC-USD";
-    private static final long DAY_START = Instant.parse("2023-03-10T00:00:00Z").toEpochMilli();
-    private static final long DAY_END = DAY_START + 86_400_000L;
-    private static final long SEED = 20230310L;
-    private static final int FACILITIES = 60;
-    private static final BigDecimal OPENING_PRICE = new BigDecimal("20360");
-    private static final List<String> BAD_RECORDS = List.of(
-            "{\"type\":\"PRICE_TICK\",\"eventTime\":\"2023-03-10T10:00:00\",\"pair\":\"BTC-USD\",\"source\":\"coinbase\",\"kind\":\"EXCHANGE\",\"price\":\"20000\"}",
-            "{\"type\":\"PRICE_TICK\",\"eventTime\":\"2023-03-10T10:00:00Z\",\"pair\":\"BTC-USD\",\"source\":\"kraken\",\"kind\":\"EXCHANGE\",\"price\":\"-5\"}",
-            "not json at all");
     /** The reporter's name of an operator metric, group keys included, and the catalogue name in it. */
     private static final Pattern OPERATOR_METRIC = Pattern.compile("flink_taskmanager_job_task_operator_(?:[A-Za-z0-9]+_)*?(risk_.+)");
     private static final Pattern TYPE_LINE = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$");
     private static final Pattern CATALOGUE_ROW = Pattern.compile("(?m)^\\| `(risk_[a-z0-9_]+)` \\|(.*)$");
     private static final int PORTS = 10;
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private static DashboardFiles files;
     private static KafkaTestCluster kafka;
     private static JobClient job;
     private static List<Integer> reporterPorts;
-    private static Path configDir;
     private static PrometheusServer prometheus;
     /** The loan book's facility ids. */
-    private static final Set<String> BOOK = new TreeSet<>();
+    private static Set<String> book;
 
     @BeforeAll
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -105,7 +76,10 @@ class LiveMetricsTest {
         files = DashboardFiles.locate();
         PrometheusTools.ensureInstalled(files);
         kafka = KafkaTestCluster.start();
-        long horizon = publishDay();
+        RealDay day = RealDay.load();
+        day.publish(kafka);
+        book = day.facilityIds();
+        long horizon = day.horizon();
 
         int firstPort = PrometheusServer.freePort();
         Configuration conf = RiskJob.baseConfiguration();
@@ -125,20 +99,7 @@ class LiveMetricsTest {
         // evaluated, and the next sweep (every 10 s) registers the book's gauges.
         reporterPorts = awaitReporter(firstPort, RiskJob.IDLE_AFTER.plusSeconds(60));
 
-        configDir = Files.createTempDirectory("risk-live-prometheus-");
-        copyTree(files.prometheusDir(), configDir);
-        Path config = configDir.resolve("prometheus.yml");
-        String yml = Files.readString(config)
-                .replace("scrape_interval: 15s", "scrape_interval: 1s")
-                .replace("scrape_timeout: 10s", "scrape_timeout: 1s")
-                .replace("evaluation_interval: 15s", "evaluation_interval: 1s")
-                .replace("refresh_interval: 30s", "refresh_interval: 1s");
-        assertThat(yml).contains("scrape_interval: 1s", "evaluation_interval: 1s");
-        Files.writeString(config, yml);
-        String targets = reporterPorts.stream().map(p -> "\"127.0.0.1:" + p + "\"").collect(Collectors.joining(", "));
-        Files.writeString(configDir.resolve("targets/flink.json"),
-                "[{\"targets\": [" + targets + "], \"labels\": {\"deployment\": \"test\"}}]\n");
-        prometheus = PrometheusServer.start(config);
+        prometheus = PrometheusServer.startOnCommittedConfig(files, reporterPorts.stream().map(p -> "127.0.0.1:" + p).toList());
         // Rates need two samples in their window, a recording rule an evaluation of its group after
         // that; the panels read the recorded series, so every one of them must exist first.
         List<String> recorded = PromQueries.recordedSeries(files);
@@ -164,9 +125,6 @@ class LiveMetricsTest {
         if (kafka != null) {
             kafka.close();
         }
-        if (configDir != null) {
-            deleteTree(configDir);
-        }
     }
 
     @Test
@@ -175,7 +133,7 @@ class LiveMetricsTest {
         List<String> failures = new ArrayList<>();
         int withData = 0;
         for (PromQuery q : PromQueries.all(files)) {
-            for (Map<String, String> values : List.of(Map.<String, String>of(), PromQueries.pair(PAIR))) {
+            for (Map<String, String> values : List.of(Map.<String, String>of(), PromQueries.pair(RealDay.PAIR))) {
                 String expr = q.resolve(values);
                 try {
                     int n = prometheus.count(expr);
@@ -216,8 +174,8 @@ class LiveMetricsTest {
         Map<String, Integer> perSubtask = new TreeMap<>();
         for (JsonNode s : series) {
             JsonNode labels = s.path("metric");
-            assertThat(labels.path("pair").asText()).isEqualTo(PAIR);
-            assertThat(BOOK).contains(labels.path("facility").asText());
+            assertThat(labels.path("pair").asText()).isEqualTo(RealDay.PAIR);
+            assertThat(book).contains(labels.path("facility").asText());
             assertThat(Double.parseDouble(s.path("value").get(1).asText())).isPositive();
             perSubtask.merge(labels.path("subtask_index").asText(), 1, Integer::sum);
         }
@@ -316,65 +274,5 @@ class LiveMetricsTest {
             throw new IOException("HTTP " + r.statusCode());
         }
         return r.body();
-    }
-
-    /** The day's ticks keyed by pair, the malformed records at noon, the loan book keyed by facility. */
-    private static long publishDay() throws Exception {
-        List<String> ticks = BundledPrices.merge(List.of(
-                        BundledPrices.exchangeTicks(PAIR, BundledPrices.MARCH_2023_BTC_USD),
-                        BundledPrices.oracleTicks(PAIR, BundledPrices.MARCH_2023_BTC_USDC)))
-                .stream().filter(line -> {
-                    long t = BundledPrices.eventTime(line);
-                    return t >= DAY_START && t < DAY_END;
-                }).toList();
-        List<String> book = new LoanBook(SEED, FACILITIES, PAIR, OPENING_PRICE, DAY_START - 60_000,
-                new BigDecimal("0.40"), new BigDecimal("0.95")).events();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        List<Future<RecordMetadata>> sent = new ArrayList<>();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            for (String event : book) {
-                String facility = JSON.readTree(event).get("facilityId").asText();
-                BOOK.add(facility);
-                sent.add(producer.send(new ProducerRecord<>(Topics.FACILITY_EVENTS, null, BundledPrices.eventTime(event), facility, event)));
-            }
-            int i = 0;
-            for (String tick : ticks) {
-                sent.add(producer.send(new ProducerRecord<>(Topics.PRICES, null, BundledPrices.eventTime(tick), PAIR, tick)));
-                if (++i == ticks.size() / 2) {
-                    for (String bad : BAD_RECORDS) {
-                        sent.add(producer.send(new ProducerRecord<>(Topics.PRICES, null, DAY_START + 43_200_000L, PAIR, bad)));
-                    }
-                }
-            }
-            producer.flush();
-        }
-        for (Future<RecordMetadata> f : sent) {
-            f.get(30, TimeUnit.SECONDS);
-        }
-        return ticks.stream().mapToLong(BundledPrices::eventTime).max().orElseThrow();
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }

@@ -78,7 +78,8 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
     private transient ValueState<Long> unavailableSince;
     private transient ValueState<Long> lastEvaluated;
     /** Per source of the pair: {accepted, late}, registered together at a source's first tick. */
-    private transient Map<String, Counter[]> tickCounters;
+    /** Pair -> source -> its counters; looked up by the tick's own strings, no key built per tick. */
+    private transient Map<String, Map<String, Counter[]>> tickCounters;
 
     /**
      * @param eventTimeHorizon the last event time a timer may fire at ({@link Long#MAX_VALUE} live)
@@ -255,10 +256,14 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
      * reference prices leave the job).
      */
     private Counter[] tickCounters(PriceTick tick) {
-        return tickCounters.computeIfAbsent(tick.pair() + "|" + tick.source(), k -> {
+        Map<String, Counter[]> bySource = tickCounters.computeIfAbsent(tick.pair(), p -> new HashMap<>());
+        Counter[] counters = bySource.get(tick.source());
+        if (counters == null) {
             MetricGroup g = getRuntimeContext().getMetricGroup().addGroup("pair", tick.pair()).addGroup("source", tick.source());
-            return new Counter[] {g.counter("risk_price_ticks_accepted"), g.counter("risk_price_ticks_late")};
-        });
+            counters = new Counter[] {g.counter("risk_price_ticks_accepted"), g.counter("risk_price_ticks_late")};
+            bySource.put(tick.source(), counters);
+        }
+        return counters;
     }
 
     private void rejectLate(Context ctx, PriceTick tick, String detail) {
