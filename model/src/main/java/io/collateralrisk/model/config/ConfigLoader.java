@@ -47,7 +47,7 @@ public final class ConfigLoader {
 
     private static final Set<String> TOP =
             Set.of("assets", "pairs", "divergence", "policies", "lifecycle", "solvency", "lateness", "live", "audit");
-    private static final Set<String> PAIR_KEYS = Set.of("quorum", "maxAge", "outlierBand", "twapWindow", "bounds");
+    private static final Set<String> PAIR_KEYS = Set.of("quorum", "maxAge", "outlierBand", "twapWindow", "bounds", "priceScale");
     private static final Set<String> POLICY_KEYS =
             Set.of("initialMargin", "warning", "marginCall", "liquidation", "curePeriod", "liquidationTarget", "hysteresis");
 
@@ -209,7 +209,9 @@ public final class ConfigLoader {
                         positiveInt(s, "solvency.maxPositionsPerPortfolio"));
 
         long outOfOrder = duration(tree, "lateness.outOfOrder");
+        long maxAhead = duration(tree, "lateness.maxAhead");
         long lagAlert = duration(tree, "live.watermarkLagAlert");
+        long idleTimeout = duration(tree, "live.idleTimeout");
         int travelDays = positiveInt(tree, "audit.timeTravelDays");
         AuditCatalogConfig catalog = auditCatalog(tree.get("audit").get("catalog"));
 
@@ -230,7 +232,9 @@ public final class ConfigLoader {
                 lifecycle,
                 solvency,
                 outOfOrder,
+                maxAhead,
                 lagAlert,
+                idleTimeout,
                 travelDays,
                 catalog,
                 canonical,
@@ -296,7 +300,11 @@ public final class ConfigLoader {
         if (max.compareTo(min) <= 0) {
             throw new ConfigException(key + ".bounds.max", "must be above bounds.min");
         }
-        return new PairConfig(parts[0], parts[1], quorum, oracle, exchange, band, twap, min, max);
+        int priceScale = integer(node, key + ".priceScale");
+        if (priceScale < 0 || priceScale > 18) {
+            throw new ConfigException(key + ".priceScale", "must be between 0 and 18");
+        }
+        return new PairConfig(parts[0], parts[1], quorum, oracle, exchange, band, twap, min, max, priceScale);
     }
 
     private static PolicyConfig policy(String key, JsonNode node) {

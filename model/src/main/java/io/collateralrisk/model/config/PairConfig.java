@@ -11,6 +11,7 @@ import java.math.BigDecimal;
  * @param maxAgeExchangeMs an exchange counts while its last tick is at most this old
  * @param outlierBand a source further than this fraction from the median of fresh sources is excluded
  * @param twapWindowMs the trailing window of the exchange TWAP
+ * @param priceScale decimal places a computed price (a mean of two, the TWAP) is rounded to, half-even
  */
 public record PairConfig(
         String base,
@@ -21,7 +22,8 @@ public record PairConfig(
         BigDecimal outlierBand,
         long twapWindowMs,
         BigDecimal boundsMin,
-        BigDecimal boundsMax)
+        BigDecimal boundsMax,
+        int priceScale)
         implements Serializable {
 
     public long maxAgeMs(SourceKind kind) {

@@ -6,6 +6,10 @@ import java.util.Map;
 /**
  * The whole configuration in force: built-in defaults with the file merged over them, validated.
  * Every decision records {@link #configHash()}, the SHA-256 of {@link #canonicalContent()}.
+ *
+ * @param outOfOrderMs {@code lateness.outOfOrder}: how far a tick may trail the newest of its source
+ * @param maxAheadMs {@code lateness.maxAhead}: how far a record may be ahead of its reference clock
+ * @param idleTimeoutMs {@code live.idleTimeout}: after this long without records a price partition holds no one back
  */
 public record RiskConfig(
         Map<String, Integer> assetScales,
@@ -15,7 +19,9 @@ public record RiskConfig(
         LifecycleConfig lifecycle,
         SolvencyConfig solvency,
         long outOfOrderMs,
+        long maxAheadMs,
         long watermarkLagAlertMs,
+        long idleTimeoutMs,
         int auditTimeTravelDays,
         AuditCatalogConfig auditCatalog,
         String canonicalContent,
