@@ -169,7 +169,8 @@ public final class Explainer {
 
     /**
      * The pair's evaluations before {@code reference} that the TWAP at it weighs: those within the
-     * window and the last one at or before its start (whose value stood into the window).
+     * window and the last one at or before its start that had an exchange median (whose value
+     * stood into the window, through any exchange blackout after it).
      */
     private List<AuditRow> earlierEvaluations(AuditRow reference, long windowMs) {
         String pair = reference.text("pair");
@@ -177,11 +178,13 @@ public final class Explainer {
         long windowStart = t - windowMs;
         List<AuditRow> found = sorted(rows(AuditTables.REFERENCE_PRICES, and(equal("pair", pair),
                 and(greaterThanOrEqual("event_time", micros(windowStart - TWAP_LOOKBACK_MS)), lessThan("event_time", micros(t))))));
-        boolean reachesStart = !found.isEmpty() && found.get(0).eventTime() <= windowStart;
+        boolean reachesStart = found.stream().anyMatch(r -> r.eventTime() <= windowStart && StoryVerifier.exchangeMedian(r) != null);
         if (!reachesStart) {
-            // A quiet spell longer than the look-back: the last evaluation before it, however old.
+            // A quiet spell or a blackout longer than the look-back: the last evaluation with an
+            // exchange median before it, however old.
             Optional<AuditRow> before = rows(AuditTables.REFERENCE_PRICES, and(equal("pair", pair),
-                    lessThan("event_time", micros(windowStart - TWAP_LOOKBACK_MS)))).stream().max(TIME_ORDER);
+                    lessThan("event_time", micros(windowStart - TWAP_LOOKBACK_MS)))).stream()
+                    .filter(r -> StoryVerifier.exchangeMedian(r) != null).max(TIME_ORDER);
             if (before.isPresent()) {
                 List<AuditRow> withStart = new ArrayList<>(found.size() + 1);
                 withStart.add(before.get());
@@ -189,10 +192,10 @@ public final class Explainer {
                 found = withStart;
             }
         }
-        // Only the last point at or before the window's start weighs; older ones are left out.
+        // Only the last exchange median at or before the window's start weighs; older evaluations are left out.
         int first = 0;
         for (int i = 0; i < found.size(); i++) {
-            if (found.get(i).eventTime() <= windowStart) {
+            if (found.get(i).eventTime() <= windowStart && StoryVerifier.exchangeMedian(found.get(i)) != null) {
                 first = i;
             }
         }

@@ -488,7 +488,7 @@ public final class StoryVerifier {
         for (AuditRow earlier : s.earlierEvaluations()) {
             history.add(new TwapPoint(earlier.eventTime(), exchangeMedian(earlier)));
         }
-        Evaluation ev = new PriceEvaluator(pair, config.priceScale(pairName)).evaluate(tr, quotes, history);
+        Evaluation ev = new PriceEvaluator(pair).evaluate(tr, quotes, history);
         String basis = "PriceEvaluator over the sources the evaluation lists";
         same("reference.status", ref.text("status"), ev.status().name(), basis);
         same("reference.median", ref.decimal("median"), ev.median(), basis);

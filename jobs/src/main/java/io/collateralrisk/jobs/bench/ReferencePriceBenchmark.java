@@ -81,7 +81,6 @@ public class ReferencePriceBenchmark {
         static final long DAY_END = Times.parseIso("2023-03-11T00:00:00Z");
 
         PairConfig pair;
-        int priceScale;
         long[] times;
         List<List<SourceQuote>> quotes;
         List<List<TwapPoint>> histories;
@@ -91,7 +90,6 @@ public class ReferencePriceBenchmark {
         public void build() throws IOException, InvalidInputException {
             RiskConfig config = RiskConfig.defaults();
             pair = config.pair(PAIR);
-            priceScale = config.priceScale(PAIR);
             InputParser parser = new InputParser(config);
             List<PriceTick> ticks = new ArrayList<>();
             for (String line : BundledPrices.exchangeTicks(PAIR, BundledPrices.MARCH_2023_BTC_USD)) {
@@ -105,7 +103,7 @@ public class ReferencePriceBenchmark {
             quotes = new ArrayList<>();
             Map<String, SourceQuote> last = new TreeMap<>();
             Oracle oracle = new Oracle();
-            PriceEvaluator evaluator = new PriceEvaluator(pair, priceScale);
+            PriceEvaluator evaluator = new PriceEvaluator(pair);
             List<TwapPoint> history = new ArrayList<>();
             List<Long> scenarioTimes = new ArrayList<>();
             for (int i = 0; i < ticks.size(); ) {
@@ -208,7 +206,7 @@ public class ReferencePriceBenchmark {
         }
         long t = s.times[i];
         List<TwapPoint> history = s.histories.get(i);
-        Evaluation e = new PriceEvaluator(s.pair, s.priceScale).evaluate(t, s.quotes.get(i), history);
+        Evaluation e = new PriceEvaluator(s.pair).evaluate(t, s.quotes.get(i), history);
         bh.consume(e);
         bh.consume(Twap.prune(history, t, s.pair.twapWindowMs()));
     }

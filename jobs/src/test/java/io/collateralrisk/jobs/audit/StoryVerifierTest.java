@@ -120,7 +120,7 @@ class StoryVerifierTest {
                     + "\",\"eventTime\":\"" + Times.format(t) + "\",\"pair\":\"BTC-USD\",\"source\":\"" + q.source()
                     + "\",\"kind\":\"EXCHANGE\",\"price\":\"" + q.price().toPlainString() + "\"}");
         }
-        Evaluation e = new PriceEvaluator(config.pair(PAIR), 2).evaluate(t, quotes, List.copyOf(twapHistory));
+        Evaluation e = new PriceEvaluator(config.pair(PAIR)).evaluate(t, quotes, List.copyOf(twapHistory));
         twapHistory.add(new TwapPoint(t, e.exchangeMedian()));
         String evaluationId = EventIds.evaluationId(PAIR, t);
         return new ReferencePrice(EventIds.of(ReferencePrice.TYPE, PAIR, t, evaluationId), evaluationId, t, PAIR, e.status(),

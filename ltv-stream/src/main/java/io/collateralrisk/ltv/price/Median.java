@@ -12,7 +12,16 @@ public final class Median {
 
     private Median() {}
 
-    /** Null for no values. */
+    /**
+     * The median as a reported price: the middle value exactly as it arrived for an odd count, the
+     * mean of the middle two rounded half-even to {@code priceScale} for an even count. Null for no values.
+     */
+    public static BigDecimal of(Collection<BigDecimal> values, int priceScale) {
+        BigDecimal exact = of(values);
+        return values.size() % 2 == 0 && exact != null ? PriceRounding.computed(exact, priceScale, exact.scale()) : exact;
+    }
+
+    /** The exact median; null for no values. */
     public static BigDecimal of(Collection<BigDecimal> values) {
         if (values.isEmpty()) {
             return null;

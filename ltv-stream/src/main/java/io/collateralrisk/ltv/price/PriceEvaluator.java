@@ -6,7 +6,6 @@ import io.collateralrisk.model.SourceKind;
 import io.collateralrisk.model.SourcePrice;
 import io.collateralrisk.model.config.PairConfig;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -23,8 +22,9 @@ import java.util.List;
  * primary = the freshest usable oracle
  * </pre>
  *
- * Comparisons are exact; only the reported median, TWAP and primary are rounded (half-even) to
- * the quote asset's scale.
+ * Comparisons are exact. A tick's price is used exactly as it arrived (the primary, and the
+ * median of an odd count, are a tick's price); a computed price (the mean of the middle two, the
+ * TWAP) is rounded half-even to the pair's {@code priceScale}, never to the quote asset's scale.
  */
 public final class PriceEvaluator {
 
@@ -33,14 +33,15 @@ public final class PriceEvaluator {
     private final PairConfig pair;
     private final int priceScale;
 
-    public PriceEvaluator(PairConfig pair, int priceScale) {
+    public PriceEvaluator(PairConfig pair) {
         this.pair = pair;
-        this.priceScale = priceScale;
+        this.priceScale = pair.priceScale();
     }
 
     /**
      * @param quotes the last accepted tick of every known source, none later than {@code t}
      * @param twapHistory exchange medians of earlier evaluations, ascending, within reach of the window
+     *     (see {@link Twap#prune})
      */
     public Evaluation evaluate(long t, Collection<SourceQuote> quotes, List<TwapPoint> twapHistory) {
         List<SourceQuote> sorted = new ArrayList<>(quotes);
@@ -69,15 +70,15 @@ public final class PriceEvaluator {
         excluded.sort(Comparator.comparing(ExcludedSource::source));
 
         boolean ok = usable.size() >= pair.quorum();
-        BigDecimal median = ok ? round(Median.of(usable.stream().map(SourceQuote::price).toList())) : null;
+        BigDecimal median = ok ? Median.of(usable.stream().map(SourceQuote::price).toList(), priceScale) : null;
         BigDecimal exchangeMedian =
                 Median.of(usable.stream().filter(q -> q.kind() == SourceKind.EXCHANGE).map(SourceQuote::price).toList());
-        BigDecimal twap = round(Twap.at(twapHistory, t, pair.twapWindowMs(), exchangeMedian));
+        BigDecimal twap = Twap.at(twapHistory, t, pair.twapWindowMs(), exchangeMedian, priceScale);
         BigDecimal primary =
                 usable.stream()
                         .filter(q -> q.kind() == SourceKind.ORACLE)
                         .max(Comparator.comparingLong(SourceQuote::eventTime).thenComparing(BY_SOURCE.reversed()))
-                        .map(q -> round(q.price()))
+                        .map(SourceQuote::price)
                         .orElse(null);
         List<SourcePrice> used =
                 usable.stream().map(q -> new SourcePrice(q.source(), q.kind(), q.price(), q.eventTime())).toList();
@@ -90,10 +91,6 @@ public final class PriceEvaluator {
                 used,
                 List.copyOf(excluded),
                 usable.size());
-    }
-
-    private BigDecimal round(BigDecimal value) {
-        return value == null ? null : value.setScale(priceScale, RoundingMode.HALF_EVEN);
     }
 
     private static ExcludedSource exclusion(SourceQuote q, String reason) {

@@ -26,6 +26,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -47,10 +48,13 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Ticks wait in state until the watermark passes their time, so the evaluation at {@code t}
  * sees every tick at {@code t} whatever their arrival order, and none after it. A tick is late,
- * and dead-lettered, when it is more than {@code lateness.outOfOrder} older than the newest tick
- * seen from its source, or when the watermark has already passed its time (its evaluation is
- * done). The last evaluated instant is kept in state as well, because a restored operator knows
- * no watermark until its sources emit one again and must not evaluate an instant twice. Timers
+ * and dead-lettered, only when it is more than {@code lateness.outOfOrder} older than the newest
+ * tick seen from the same pair and source ({@code newest-seen}, keyed state): never because the
+ * subtask's watermark passed it, since that watermark also follows other sources and partitions
+ * (one read an hour behind another loses no tick). A tick not late for its source whose instant
+ * the pair was already evaluated at or past ({@code last-evaluated}, keyed state) is applied at
+ * once and counts from the pair's next evaluation; that instant is not evaluated again, so
+ * evaluations of a pair run in strictly increasing event time even across a restore. Timers
  * after {@code eventTimeHorizon} are ignored: a replay's event time ends at its last input
  * instead of running every pending timer at the end-of-input watermark.
  *
@@ -106,35 +110,71 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
     public void processElement(PriceTick tick, Context ctx, Collector<ReferencePrice> out) throws Exception {
         long t = tick.eventTime();
         Long newest = newestSeen.get(tick.source());
-        long watermark = ctx.timerService().currentWatermark();
+        // Lateness is judged against this pair and source alone, from keyed state: never against
+        // the watermark, which other sources and partitions read by this subtask move.
         if (newest != null && t < newest - config.outOfOrderMs()) {
             rejectLate(ctx, tick, "more than " + config.outOfOrderMs() + " ms older than the newest tick of " + tick.source()
                     + " (" + Times.format(newest) + ")");
             return;
         }
-        Long evaluated = lastEvaluated.value();
-        long evaluatedUpTo = evaluated == null ? watermark : Math.max(watermark, evaluated);
-        if (t <= evaluatedUpTo) {
-            rejectLate(ctx, tick, "the pair was already evaluated up to " + Times.format(evaluatedUpTo));
-            return;
-        }
         if (newest == null || t > newest) {
             newestSeen.put(tick.source(), t);
+        }
+        tickCounters(tick)[0].inc();
+        ctx.output(ACCEPTED_TICKS, tick);
+        Long evaluated = lastEvaluated.value();
+        if (evaluated != null && t <= evaluated) {
+            // Its instant was evaluated already: applied now, it counts from the pair's next
+            // evaluation, and that instant is not evaluated again.
+            applyAfterItsInstant(tick, evaluated, ctx.timerService());
+            return;
         }
         List<PriceTick> atT = pending.get(t);
         if (atT == null) {
             atT = new ArrayList<>(4);
+            // Fires at the next watermark when the watermark has passed t already (a partition
+            // read behind the others): this pair has not been evaluated at or after t yet.
             ctx.timerService().registerEventTimeTimer(t);
         }
         atT.add(tick);
         pending.put(t, atT);
-        tickCounters(tick)[0].inc();
-        ctx.output(ACCEPTED_TICKS, tick);
+    }
+
+    /**
+     * Applies a tick whose instant the pair was already evaluated at or past. Its source's stale
+     * timer is registered only when it falls after the last evaluation, which is never revisited.
+     */
+    private void applyAfterItsInstant(PriceTick tick, long evaluated, TimerService timers) throws Exception {
+        PairConfig pair = config.pair(tick.pair());
+        SourceQuote before = quotes.get(tick.source());
+        if (!apply(tick)) {
+            return;
+        }
+        long staleAt = staleAt(quotes.get(tick.source()), pair);
+        if (staleAt > evaluated) {
+            timers.registerEventTimeTimer(staleAt);
+        }
+        if (before != null) {
+            dropStaleTimer(timers, staleAt(before, pair), evaluated, pair);
+        }
     }
 
     @Override
     public void onTimer(long t, OnTimerContext ctx, Collector<ReferencePrice> out) throws Exception {
         if (t > eventTimeHorizon) {
+            return;
+        }
+        Long evaluated = lastEvaluated.value();
+        if (evaluated != null && t <= evaluated) {
+            // The pair's clock is past t (a stale timer of a tick applied after its instant):
+            // nothing is evaluated at t, whatever waits there counts from the next evaluation.
+            List<PriceTick> waiting = pending.get(t);
+            if (waiting != null) {
+                pending.remove(t);
+                for (PriceTick tick : waiting) {
+                    applyAfterItsInstant(tick, evaluated, ctx.timerService());
+                }
+            }
             return;
         }
         String pairName = ctx.getCurrentKey();
@@ -157,7 +197,7 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
                 ctx.timerService().registerEventTimeTimer(staleAt(quotes.get(source), pair));
             }
             for (SourceQuote before : superseded) {
-                dropStaleTimer(ctx, staleAt(before, pair), t, pair);
+                dropStaleTimer(ctx.timerService(), staleAt(before, pair), t, pair);
             }
         }
         if (ticks == null && !anySourceTurnsStaleAt(t, pair)) {
@@ -170,7 +210,7 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
         if (history == null) {
             history = new ArrayList<>();
         }
-        Evaluation e = new PriceEvaluator(pair, config.priceScale(pairName)).evaluate(t, current, history);
+        Evaluation e = new PriceEvaluator(pair).evaluate(t, current, history);
         history.add(new TwapPoint(t, e.exchangeMedian()));
         twapHistory.update(Twap.prune(history, t, pair.twapWindowMs()));
         lastEvaluated.update(t);
@@ -228,9 +268,9 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
      * stale or ticks are pending at that instant: otherwise every tick would leave a timer that
      * fires for nothing, up to {@code maxAge} (65 min for an oracle) of them per source.
      */
-    private void dropStaleTimer(OnTimerContext ctx, long staleAt, long now, PairConfig pair) throws Exception {
+    private void dropStaleTimer(TimerService timers, long staleAt, long now, PairConfig pair) throws Exception {
         if (staleAt > now && !pending.contains(staleAt) && !anySourceTurnsStaleAt(staleAt, pair)) {
-            ctx.timerService().deleteEventTimeTimer(staleAt);
+            timers.deleteEventTimeTimer(staleAt);
         }
     }
 

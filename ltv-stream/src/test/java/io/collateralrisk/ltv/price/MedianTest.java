@@ -42,6 +42,19 @@ class MedianTest {
     }
 
     @Test
+    void reportedMedianKeepsATickExactlyAndRoundsOnlyAMeanToThePriceScale() {
+        // An odd count is a tick's own price: never rounded, not even beyond the price scale.
+        assertThat(Median.of(decimals("1.000000125", "0.9", "1.1"), 8)).isEqualTo(new BigDecimal("1.000000125"));
+        assertThat(Median.of(decimals("1.0004"), 8)).isEqualTo(new BigDecimal("1.0004"));
+        // A mean of two within the price scale stays exact: 0.99987 is not 1.00.
+        assertThat(Median.of(decimals("0.99986", "0.99988"), 8)).isEqualTo(new BigDecimal("0.99987"));
+        assertThat(Median.of(decimals("100.01", "100.02"), 2)).isEqualTo(new BigDecimal("100.02")); // 100.015, half-even
+        assertThat(Median.of(decimals("100.00", "100.01"), 2)).isEqualTo(new BigDecimal("100.00")); // 100.005, half-even
+        assertThat(Median.of(decimals("0.00000001", "0.00000002"), 8)).isEqualTo(new BigDecimal("0.00000002"));
+        assertThat(Median.of(List.of(), 8)).isNull();
+    }
+
+    @Test
     void doesNotReorderTheCallersList() {
         List<BigDecimal> values = new ArrayList<>(decimals("3", "1", "2"));
         Median.of(values);

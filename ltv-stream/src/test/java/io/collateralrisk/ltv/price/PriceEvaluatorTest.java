@@ -7,6 +7,7 @@ import io.collateralrisk.model.ExcludedSource;
 import io.collateralrisk.model.PriceStatus;
 import io.collateralrisk.model.SourceKind;
 import io.collateralrisk.model.SourcePrice;
+import io.collateralrisk.model.config.ConfigLoader;
 import io.collateralrisk.model.config.RiskConfig;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -22,7 +23,7 @@ class PriceEvaluatorTest {
     private static final long EXCHANGE_MAX_AGE = 120 * SECOND;
     private static final long T = Instant.parse("2024-03-01T12:00:00Z").toEpochMilli();
 
-    private final PriceEvaluator evaluator = new PriceEvaluator(CONFIG.pair(PAIR), CONFIG.priceScale(PAIR));
+    private final PriceEvaluator evaluator = new PriceEvaluator(CONFIG.pair(PAIR));
 
     @Test
     void defaultsAreTheOnesTheseTestsAssume() {
@@ -30,7 +31,7 @@ class PriceEvaluatorTest {
         assertThat(CONFIG.pair(PAIR).maxAgeMs(SourceKind.EXCHANGE)).isEqualTo(EXCHANGE_MAX_AGE);
         assertThat(CONFIG.pair(PAIR).quorum()).isEqualTo(2);
         assertThat(CONFIG.pair(PAIR).outlierBand()).isEqualByComparingTo("0.10");
-        assertThat(CONFIG.priceScale(PAIR)).isEqualTo(2);
+        assertThat(CONFIG.priceScale(PAIR)).isEqualTo(8);
     }
 
     @Test
@@ -113,7 +114,7 @@ class PriceEvaluatorTest {
         Evaluation e = evaluate(exchange("coinbase", "100", T), oracle("chainlink", "102", T));
         assertThat(e.status()).isEqualTo(PriceStatus.OK);
         assertThat(e.usable()).isEqualTo(2);
-        assertThat(e.median()).isEqualTo(new BigDecimal("101.00"));
+        assertThat(e.median()).isEqualTo(new BigDecimal("101"));
     }
 
     @Test
@@ -145,28 +146,39 @@ class PriceEvaluatorTest {
                 oracle("uma", "102", T - ORACLE_MAX_AGE - 1), // stale
                 exchange("coinbase", "100", T), // fresher than any oracle, but not an oracle
                 exchange("kraken", "100", T));
-        assertThat(e.primary()).isEqualTo(new BigDecimal("101.00"));
+        assertThat(e.primary()).isEqualTo(new BigDecimal("101"));
     }
 
     @Test
-    void primaryIsRoundedToTheQuoteScale() {
-        Evaluation e = evaluate(oracle("chainlink", "100.125", T), exchange("coinbase", "100", T));
-        assertThat(e.primary()).isEqualTo(new BigDecimal("100.12"));
+    void primaryIsTheTickExactlyAsItArrived() {
+        // Never rounded: not to the quote asset's cents, not even beyond the price scale.
+        assertThat(evaluate(oracle("chainlink", "100.125", T), exchange("coinbase", "100", T)).primary())
+                .isEqualTo(new BigDecimal("100.125"));
+        assertThat(evaluate(oracle("chainlink", "27123.4567890123", T), exchange("coinbase", "27100", T)).primary())
+                .isEqualTo(new BigDecimal("27123.4567890123"));
+        assertThat(evaluate(oracle("chainlink", "100.10", T), exchange("coinbase", "100", T)).primary().toPlainString())
+                .isEqualTo("100.10");
     }
 
     @Test
-    void noTwapWhenNoExchangeIsUsable() {
+    void withNoExchangeUsableTheLastExchangeMedianStandsUntilTheWindowLapses() {
         List<TwapPoint> history = List.of(new TwapPoint(T - 200 * SECOND, new BigDecimal("100")));
-        Evaluation onlyOracles = evaluator.evaluate(T, List.of(oracle("chainlink", "100", T), oracle("pyth", "100", T)), history);
+        Evaluation onlyOracles = evaluator.evaluate(T, List.of(oracle("chainlink", "90", T), oracle("pyth", "90", T)), history);
         assertThat(onlyOracles.status()).isEqualTo(PriceStatus.OK);
         assertThat(onlyOracles.exchangeMedian()).isNull();
-        assertThat(onlyOracles.twap()).isNull();
+        // The exchanges are dark: where they were still stands, and the primary is checked against it.
+        assertThat(onlyOracles.twap()).isEqualTo(new BigDecimal("100"));
 
         Evaluation staleExchange = evaluator.evaluate(
                 T,
-                List.of(oracle("chainlink", "100", T), oracle("pyth", "100", T), exchange("coinbase", "100", T - EXCHANGE_MAX_AGE - 1)),
+                List.of(oracle("chainlink", "90", T), oracle("pyth", "90", T), exchange("coinbase", "100", T - EXCHANGE_MAX_AGE - 1)),
                 history);
-        assertThat(staleExchange.twap()).isNull();
+        assertThat(staleExchange.exchangeMedian()).isNull();
+        assertThat(staleExchange.twap()).isEqualTo(new BigDecimal("100"));
+
+        // No exchange median within the last window: no TWAP.
+        List<TwapPoint> lapsed = List.of(new TwapPoint(T - 300 * SECOND, new BigDecimal("100")));
+        assertThat(evaluator.evaluate(T, List.of(oracle("chainlink", "90", T), oracle("pyth", "90", T)), lapsed).twap()).isNull();
     }
 
     @Test
@@ -174,16 +186,32 @@ class PriceEvaluatorTest {
         List<TwapPoint> history = List.of(
                 new TwapPoint(T - 300 * SECOND, new BigDecimal("100")), new TwapPoint(T - 150 * SECOND, new BigDecimal("103")));
         Evaluation e = evaluator.evaluate(T, List.of(exchange("coinbase", "109", T), exchange("kraken", "109", T)), history);
-        assertThat(e.twap()).isEqualTo(new BigDecimal("101.50"));
-        assertThat(e.median()).isEqualTo(new BigDecimal("109.00"));
+        assertThat(e.twap()).isEqualTo(new BigDecimal("101.5"));
+        assertThat(e.median()).isEqualTo(new BigDecimal("109"));
     }
 
     @Test
-    void medianIsRoundedHalfEvenToTheQuoteScale() {
-        // 100.005 -> 100.00 (HALF_UP would give 100.01); 100.015 -> 100.02
-        assertThat(evaluate(exchange("a", "100.00", T), exchange("b", "100.01", T)).median()).isEqualTo(new BigDecimal("100.00"));
-        assertThat(evaluate(exchange("a", "100.01", T), exchange("b", "100.02", T)).median()).isEqualTo(new BigDecimal("100.02"));
-        assertThat(evaluate(exchange("a", "100", T), exchange("b", "100", T)).median()).isEqualTo(new BigDecimal("100.00"));
+    void meanOfTheMiddleTwoIsRoundedHalfEvenToThePriceScaleNotTheQuoteScale() {
+        // Within the default 8 places the mean is exact: cents are not the price's precision.
+        assertThat(evaluate(exchange("a", "100.00", T), exchange("b", "100.01", T)).median()).isEqualTo(new BigDecimal("100.005"));
+        // 1.000000005 -> 1.00000000 (HALF_UP would give 1.00000001); 1.000000015 -> 1.00000002
+        assertThat(evaluate(exchange("a", "1.00000000", T), exchange("b", "1.00000001", T)).median())
+                .isEqualTo(new BigDecimal("1.00000000"));
+        assertThat(evaluate(exchange("a", "1.00000001", T), exchange("b", "1.00000002", T)).median())
+                .isEqualTo(new BigDecimal("1.00000002"));
+
+        PriceEvaluator twoPlaces = new PriceEvaluator(ConfigLoader.parse("pairs: {BTC-USD: {priceScale: 2}}").pair(PAIR));
+        assertThat(twoPlaces.evaluate(T, List.of(quote("a", "100.00"), quote("b", "100.01")), List.of()).median())
+                .isEqualTo(new BigDecimal("100.00"));
+        assertThat(twoPlaces.evaluate(T, List.of(quote("a", "100.01"), quote("b", "100.02")), List.of()).median())
+                .isEqualTo(new BigDecimal("100.02"));
+        // An odd count is a tick's price, kept as it arrived even beyond two places.
+        assertThat(twoPlaces.evaluate(T, List.of(quote("a", "100.001"), quote("b", "100.0011"), quote("c", "100.0012")), List.of())
+                .median()).isEqualTo(new BigDecimal("100.0011"));
+    }
+
+    private static SourceQuote quote(String source, String price) {
+        return new SourceQuote(source, SourceKind.EXCHANGE, new BigDecimal(price), T, null);
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.collateralrisk.model.PriceTick;
 import io.collateralrisk.model.ReferencePrice;
 import io.collateralrisk.model.SourceKind;
 import io.collateralrisk.model.SourcePrice;
+import io.collateralrisk.model.config.ConfigLoader;
 import io.collateralrisk.model.config.RiskConfig;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -142,26 +143,81 @@ class ReferencePriceFunctionTest {
     }
 
     @Test
-    void tickAtOrBehindTheWatermarkIsDeadLetteredAndIgnored() throws Exception {
+    void tickAtAnEvaluatedInstantIsAppliedAndCountsFromTheNextEvaluationOnly() throws Exception {
         try (var h = harness()) {
             send(h, exchange("coinbase", "100").at(T0), exchange("kraken", "100").at(T0));
             h.processWatermark(T0);
 
             send(h,
-                    exchange("kraken", "200").at(T0), // at the watermark: the evaluation at T0 is done
-                    exchange("kraken", "201").at(T0 - SECOND)); // behind it, though within 5 s of kraken's newest
+                    exchange("kraken", "105").at(T0), // at the evaluated instant, not late for kraken
+                    exchange("bitstamp", "101").at(T0 - SECOND)); // behind the watermark, a first tick of its source
             send(h, exchange("coinbase", "100").at(ONE_SECOND_LATER));
             h.processWatermark(ONE_SECOND_LATER);
 
-            assertThat(late(h)).extracting(DeadLetter::reason, DeadLetter::eventTime)
-                    .containsExactly(
-                            tuple("LATE_EVENT", T0),
-                            tuple("LATE_EVENT", T0 - SECOND));
+            assertThat(late(h)).isEmpty();
+            assertThat(side(h, ReferencePriceFunction.ACCEPTED_TICKS)).hasSize(5);
             List<ReferencePrice> out = h.extractOutputValues();
-            // No second evaluation at T0 (its id would clash), and kraken's price is unchanged.
+            // T0 is not evaluated again (its id would clash); both ticks count from the next evaluation.
             assertThat(out).extracting(ReferencePrice::eventTime).containsExactly(T0, ONE_SECOND_LATER);
-            assertThat(usedPrices(out.get(1))).containsEntry("kraken", new BigDecimal("100"));
+            assertThat(usedPrices(out.get(0))).containsExactlyEntriesOf(prices("coinbase", "100", "kraken", "100"));
+            assertThat(usedPrices(out.get(1))).containsEntry("kraken", new BigDecimal("105")).containsEntry("bitstamp", new BigDecimal("101"));
         }
+    }
+
+    @Test
+    void tickOlderThanItsSourcesQuoteButNotLateChangesNothing() throws Exception {
+        try (var h = harness()) {
+            send(h, exchange("coinbase", "100").at(T0), exchange("kraken", "100").at(T0));
+            h.processWatermark(T0);
+            send(h, exchange("kraken", "201").at(T0 - SECOND)); // within 5 s of kraken's newest, older than its quote
+            send(h, exchange("coinbase", "100").at(ONE_SECOND_LATER));
+            h.processWatermark(ONE_SECOND_LATER);
+
+            assertThat(late(h)).isEmpty();
+            assertThat(usedPrices(h.extractOutputValues().get(1))).containsEntry("kraken", new BigDecimal("100"));
+        }
+    }
+
+    @Test
+    void lateTickIsJudgedAgainstItsOwnSourceNotTheOtherSourcesOfThePair() throws Exception {
+        try (var h = harness()) {
+            send(h, exchange("coinbase", "100").at(MINUTE_LATER), exchange("kraken", "100").at(T0));
+            h.processWatermark(MINUTE_LATER);
+            // A minute behind coinbase and behind the watermark, but within 5 s of kraken's own newest.
+            send(h, exchange("kraken", "101").at(T0 - 5 * SECOND));
+            // More than 5 s behind kraken's newest: late, whatever the other source did.
+            send(h, exchange("kraken", "102").at(T0 - 5 * SECOND - 1));
+
+            assertThat(late(h)).extracting(DeadLetter::eventTime).containsExactly(T0 - 5 * SECOND - 1);
+        }
+    }
+
+    @Test
+    void aPairReadFarBehindTheWatermarkLosesNoTickAndIsEvaluatedAtEachInstantInOrder() throws Exception {
+        RiskConfig twoPairs = ConfigLoader.parse("pairs: {ETH-USD: {bounds: {min: '10', max: '100000'}}}");
+        long hourLater = T0 + 3_600 * SECOND;
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new ReferencePriceFunction(twoPairs, Long.MAX_VALUE), PriceTick::pair, Types.STRING)) {
+            // One partition (BTC-USD) is read an hour ahead of the other and moves the watermark there.
+            send(h, exchange("coinbase", "30000").at(hourLater), exchange("kraken", "30000").at(hourLater));
+            h.processWatermark(hourLater);
+            // Then the other partition's ETH-USD ticks of an hour before arrive.
+            for (long t : new long[] {T0, ONE_SECOND_LATER, TWO_SECONDS_LATER}) {
+                send(h, eth("coinbase", "2000", t), eth("kraken", "2001", t));
+            }
+            h.processWatermark(hourLater + 1);
+
+            assertThat(late(h)).isEmpty();
+            List<ReferencePrice> eth = h.extractOutputValues().stream().filter(p -> p.pair().equals("ETH-USD")).toList();
+            // Each instant once, in event time, then the two exchanges turning stale.
+            assertThat(eth).extracting(ReferencePrice::eventTime)
+                    .containsExactly(T0, ONE_SECOND_LATER, TWO_SECONDS_LATER, TWO_SECONDS_LATER + EXCHANGE_STALE_AFTER);
+            assertThat(eth.subList(0, 3)).allSatisfy(p -> assertThat(p.median()).isEqualTo(new BigDecimal("2000.5")));
+        }
+    }
+
+    private static PriceTick eth(String source, String price, long t) {
+        return new PriceTick(t, "ETH-USD", source, SourceKind.EXCHANGE, new BigDecimal(price), null, null);
     }
 
     // --- staleness by the watermark alone, and the price alerts
@@ -215,7 +271,7 @@ class ReferencePriceFunctionTest {
                 assertThat(a.eventTime()).isEqualTo(coinbaseBack);
                 assertThat(a.evaluationId()).isEqualTo(back.evaluationId());
                 assertThat(a.unavailableSince()).isEqualTo(coinbaseStale);
-                assertThat(a.price()).isEqualTo(new BigDecimal("101.00"));
+                assertThat(a.price()).isEqualTo(new BigDecimal("101"));
             });
         }
     }
@@ -332,25 +388,28 @@ class ReferencePriceFunctionTest {
     }
 
     @Test
-    void afterARestoreATickAtAnAlreadyEvaluatedInstantIsStillLate() throws Exception {
+    void afterARestoreATickAtAnAlreadyEvaluatedInstantIsAppliedButNotEvaluatedAgain() throws Exception {
         OperatorSubtaskState snapshot;
         try (var h = harness()) {
             send(h, exchange("coinbase", "100").at(T0), exchange("kraken", "100").at(T0));
             h.processWatermark(T0);
-            send(h, exchange("coinbase", "100").at(ONE_SECOND_LATER), exchange("kraken", "100").at(ONE_SECOND_LATER));
+            send(h, exchange("coinbase", "100").at(ONE_SECOND_LATER));
             h.processWatermark(ONE_SECOND_LATER);
             snapshot = h.snapshot(1L, ONE_SECOND_LATER);
         }
         try (var h = restore(snapshot)) {
             // A restored operator knows no watermark until the sources emit one again; the pair's
-            // evaluations up to 1 s are done all the same, and T0 must not be evaluated twice.
-            send(h, exchange("kraken", "200").at(T0));
-            send(h, exchange("coinbase", "100").at(TWO_SECONDS_LATER), exchange("kraken", "100").at(TWO_SECONDS_LATER));
+            // evaluations up to 1 s are done all the same (last-evaluated is state), so 1 s is not
+            // evaluated twice, and kraken's tick there, not late for kraken, counts from 2 s.
+            send(h, exchange("kraken", "104").at(ONE_SECOND_LATER));
+            send(h, exchange("kraken", "999").at(T0 - 5 * SECOND - 1)); // late for kraken: its newest survived the restore
+            send(h, exchange("coinbase", "100").at(TWO_SECONDS_LATER));
             h.processWatermark(TWO_SECONDS_LATER);
 
-            assertThat(late(h)).extracting(DeadLetter::reason, DeadLetter::eventTime).containsExactly(tuple("LATE_EVENT", T0));
+            assertThat(late(h)).extracting(DeadLetter::reason, DeadLetter::eventTime)
+                    .containsExactly(tuple("LATE_EVENT", T0 - 5 * SECOND - 1));
             assertThat(h.extractOutputValues()).extracting(ReferencePrice::eventTime).containsExactly(TWO_SECONDS_LATER);
-            assertThat(usedPrices(h.extractOutputValues().get(0))).containsEntry("kraken", new BigDecimal("100"));
+            assertThat(usedPrices(h.extractOutputValues().get(0))).containsEntry("kraken", new BigDecimal("104"));
         }
     }
 

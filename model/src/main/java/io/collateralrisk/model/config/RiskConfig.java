@@ -46,8 +46,11 @@ public record RiskConfig(
         return scale;
     }
 
-    /** The scale prices of a pair are printed at: its quote asset's. */
+    /**
+     * The decimal places a computed price of a pair (a mean of two, the TWAP) is rounded to:
+     * {@code pairs.*.priceScale}, never the quote asset's scale.
+     */
     public int priceScale(String pair) {
-        return scale(pairs.get(pair).quote());
+        return pairs.get(pair).priceScale();
     }
 }
