@@ -220,12 +220,12 @@ public final class StoryVerifier {
         same("ltvInfinite", e.flag("ltvInfinite"), infinite, "collateral 0 with outstanding debt");
         BigDecimal ltv = p == null || infinite ? null : d.signum() == 0 ? BigDecimal.ZERO.setScale(LtvMath.LTV_SCALE) : LtvMath.ltv(d, c, p);
         same("ltv", e.decimal("ltv"), ltv, "LtvMath.ltv: outstanding / (collateral x ltvPrice), 6 places half-even");
-        same("triggerPrices.warning", e.decimal("triggerPrices.warning"), LtvMath.triggerPrice(d, c, policy.warning(), quoteScale),
-                "LtvMath.triggerPrice: outstanding / (collateral x warning), rounded down");
-        same("triggerPrices.marginCall", e.decimal("triggerPrices.marginCall"), LtvMath.triggerPrice(d, c, policy.marginCall(), quoteScale),
-                "LtvMath.triggerPrice: outstanding / (collateral x marginCall), rounded down");
-        same("triggerPrices.liquidation", e.decimal("triggerPrices.liquidation"), LtvMath.triggerPrice(d, c, policy.liquidation(), quoteScale),
-                "LtvMath.triggerPrice: outstanding / (collateral x liquidation), rounded down");
+        same("triggerPrices.warning", e.decimal("triggerPrices.warning"), LtvMath.triggerPrice(d, c, policy.warning(), pair.priceScale()),
+                "LtvMath.triggerPrice: outstanding / (collateral x warning), rounded down to the pair's priceScale");
+        same("triggerPrices.marginCall", e.decimal("triggerPrices.marginCall"), LtvMath.triggerPrice(d, c, policy.marginCall(), pair.priceScale()),
+                "LtvMath.triggerPrice: outstanding / (collateral x marginCall), rounded down to the pair's priceScale");
+        same("triggerPrices.liquidation", e.decimal("triggerPrices.liquidation"), LtvMath.triggerPrice(d, c, policy.liquidation(), pair.priceScale()),
+                "LtvMath.triggerPrice: outstanding / (collateral x liquidation), rounded down to the pair's priceScale");
         Band before = band(e.text("bandBefore"));
         Band after = band(e.text("bandAfter"));
         BigDecimal cureLevel = policy.marginCall().subtract(policy.hysteresis());

@@ -167,7 +167,7 @@ class StoryVerifierTest {
         LifecycleRules rules = new LifecycleRules(standard, config.lifecycle(), 8, 2);
         LifecycleExplainer explainer = new LifecycleExplainer(config.configHash(), "test");
         for (Decision d : rules.onEvaluation(s, p, t -> admit)) {
-            add(AuditTables.MARGIN_CALL_EVENTS, OutputJson.lifecycleEvent(explainer.explain(d, s, "standard", standard, 8, 2, p, false)));
+            add(AuditTables.MARGIN_CALL_EVENTS, OutputJson.lifecycleEvent(explainer.explain(d, s, "standard", standard, 8, 2, 8, p, false)));
         }
     }
 

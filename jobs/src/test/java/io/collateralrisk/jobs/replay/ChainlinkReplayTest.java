@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real Chainlink BTC/USD rounds (April 2023 to January 2024) as the only source of a pair
- * with quorum 1: heartbeat gaps of up to about 3,720 s stay within the oracle maxAge of 3,900 s.
+ * with quorum 1: heartbeat gaps of up to about 3,720 s stay within the oracle maxAge of 3,900 s,
+ * and every round's answer (8 decimals) is the reference price exactly as it arrived.
  */
 class ChainlinkReplayTest {
 
@@ -76,10 +77,21 @@ class ChainlinkReplayTest {
         result.topic(Topics.REFERENCE_PRICES).forEach(r -> evaluations.put(r.eventTime(), json(r)));
         // No source ever goes stale, so there is exactly one evaluation per distinct round time.
         assertThat(evaluations).hasSize(expected.size());
-        expected.forEach((time, tick) -> {
-            BigDecimal price = new BigDecimal(tick.get("price").asText()).setScale(2, RoundingMode.HALF_EVEN);
-            assertThat(new BigDecimal(evaluations.get(time).get("price").asText())).as("at %d", time).isEqualTo(price);
-        });
+        int beyondCents = 0;
+        for (Map.Entry<Long, JsonNode> e : expected.entrySet()) {
+            String answer = e.getValue().get("price").asText();
+            JsonNode evaluation = evaluations.get(e.getKey());
+            // Used exactly: the same string as the round's answer, never rounded (not to cents either).
+            assertThat(evaluation.get("price").asText()).as("price at %d", e.getKey()).isEqualTo(answer);
+            assertThat(evaluation.get("median").asText()).as("median at %d", e.getKey()).isEqualTo(answer);
+            assertThat(evaluation.get("primary").asText()).as("primary at %d", e.getKey()).isEqualTo(answer);
+            BigDecimal exact = new BigDecimal(answer);
+            if (exact.compareTo(exact.setScale(2, RoundingMode.HALF_EVEN)) != 0) {
+                beyondCents++;
+            }
+        }
+        // The answers carry 8 decimals (28177.15991074): most of them are not whole cents.
+        assertThat(beyondCents).isGreaterThan(expected.size() / 2);
     }
 
     @Test

@@ -30,19 +30,20 @@ public final class LifecycleExplainer {
 
     /** An event no tick caused: of a facility command or a timer. */
     public LifecycleEvent explain(
-            Decision d, FacilityState s, String policyName, PolicyConfig policy, int baseScale, int quoteScale,
+            Decision d, FacilityState s, String policyName, PolicyConfig policy, int baseScale, int quoteScale, int priceScale,
             PriceView fallbackPrice, boolean appliedLate) {
-        return explain(d, s, policyName, policy, baseScale, quoteScale, fallbackPrice, appliedLate, 0);
+        return explain(d, s, policyName, policy, baseScale, quoteScale, priceScale, fallbackPrice, appliedLate, 0);
     }
 
     /**
+     * @param priceScale the pair's {@code priceScale}: trigger prices are prices, not quote amounts
      * @param fallbackPrice the pair's last evaluation, for decisions taken without a price (timeouts)
      * @param ingestedAt when a price evaluation decided the event, that price's {@link PriceView#ingestedAt()};
      *     0 otherwise. The caller knows the cause: the price an event carries may be the last one,
      *     read by a command or a timer it did not cause. Never part of the event's id.
      */
     public LifecycleEvent explain(
-            Decision d, FacilityState s, String policyName, PolicyConfig policy, int baseScale, int quoteScale,
+            Decision d, FacilityState s, String policyName, PolicyConfig policy, int baseScale, int quoteScale, int priceScale,
             PriceView fallbackPrice, boolean appliedLate, long ingestedAt) {
         PriceView p = d.price() != null ? d.price() : fallbackPrice;
         BigDecimal price = p == null ? null : p.price();
@@ -90,9 +91,9 @@ public final class LifecycleExplainer {
                 price,
                 p == null ? null : p.evaluationId(),
                 p != null && p.incidentOpen(),
-                trigger(dbt, col, policy.warning(), quoteScale),
-                trigger(dbt, col, policy.marginCall(), quoteScale),
-                trigger(dbt, col, policy.liquidation(), quoteScale),
+                trigger(dbt, col, policy.warning(), priceScale),
+                trigger(dbt, col, policy.marginCall(), priceScale),
+                trigger(dbt, col, policy.liquidation(), priceScale),
                 toPost,
                 toRepay,
                 d.cureDeadline() != null ? d.cureDeadline() : s.cureDeadline,
@@ -137,8 +138,8 @@ public final class LifecycleExplainer {
                 configHash);
     }
 
-    private static BigDecimal trigger(BigDecimal dbt, BigDecimal col, BigDecimal threshold, int quoteScale) {
-        return dbt == null || col == null ? null : LtvMath.triggerPrice(dbt, col, threshold, quoteScale);
+    private static BigDecimal trigger(BigDecimal dbt, BigDecimal col, BigDecimal threshold, int priceScale) {
+        return dbt == null || col == null ? null : LtvMath.triggerPrice(dbt, col, threshold, priceScale);
     }
 
     /** Whom an event of {@code type} is addressed to (the spec's table); an audit recomputes it from here. */

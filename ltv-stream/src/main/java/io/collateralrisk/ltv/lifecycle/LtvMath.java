@@ -112,16 +112,17 @@ public final class LtvMath {
 
     /**
      * The price at which the LTV reaches {@code threshold}, {@code D / (C x threshold)}, for
-     * display at {@code quoteScale}. LTV rises as the price falls, so the exact trigger is the
-     * highest price at which the threshold is reached; it is rounded DOWN so that at the printed
-     * price the threshold is indeed reached, and one quote unit above it it is not. Null when
-     * {@code C} or {@code D} is zero: no price moves such a facility across a threshold.
+     * display at the pair's {@code priceScale} (prices are not rounded to the quote asset's scale).
+     * LTV rises as the price falls, so the exact trigger is the highest price at which the
+     * threshold is reached; it is rounded DOWN so that at the printed price the threshold is
+     * indeed reached, and one unit of the last place above it it is not. Null when {@code C} or
+     * {@code D} is zero: no price moves such a facility across a threshold.
      */
-    public static BigDecimal triggerPrice(BigDecimal outstanding, BigDecimal collateral, BigDecimal threshold, int quoteScale) {
+    public static BigDecimal triggerPrice(BigDecimal outstanding, BigDecimal collateral, BigDecimal threshold, int priceScale) {
         if (collateral.signum() == 0 || outstanding.signum() == 0) {
             return null;
         }
-        return outstanding.divide(collateral.multiply(threshold), quoteScale, RoundingMode.FLOOR);
+        return outstanding.divide(collateral.multiply(threshold), priceScale, RoundingMode.FLOOR);
     }
 
     /**

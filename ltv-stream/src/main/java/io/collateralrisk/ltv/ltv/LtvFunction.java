@@ -298,7 +298,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         LifecycleEvent reporter = null;
         for (Decision d : decisions) {
             LifecycleEvent e = explainer.explain(
-                    d, s, s.policy, policy, config.scale(pair.base()), config.scale(pair.quote()), last, late, ingestedAt);
+                    d, s, s.policy, policy, config.scale(pair.base()), config.scale(pair.quote()), pair.priceScale(), last, late, ingestedAt);
             out.collect(e);
             // A shortfall accompanies the trigger that reported the move; it does not name it.
             if (d.bandAfter() == s.band && d.bandBefore() != d.bandAfter() && !Decision.LIQUIDATION_SHORTFALL.equals(d.type())) {
@@ -324,7 +324,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 PairConfig pair = config.pair(s.pair);
                 Decision pending = new Decision("CURE_DEADLINE_PENDING", t, s.band, s.band, null, null, null, null, null, t, null);
                 ctx.output(UNFIRED_DEADLINES, explainer.explain(pending, s, s.policy, rules(s).policy(),
-                        config.scale(pair.base()), config.scale(pair.quote()), lastPrice.value(), false));
+                        config.scale(pair.base()), config.scale(pair.quote()), pair.priceScale(), lastPrice.value(), false));
             }
         }
     }

@@ -36,7 +36,7 @@ class ConfigLoaderTest {
         RiskConfig c = ConfigLoader.defaults();
 
         assertThat(c.assetScales()).containsOnly(entry("BTC", 8), entry("ETH", 18), entry("USD", 2));
-        assertThat(c.priceScale("BTC-USD")).isEqualTo(2);
+        assertThat(c.priceScale("BTC-USD")).isEqualTo(8);
 
         assertThat(c.pairs()).containsOnlyKeys("BTC-USD");
         PairConfig btc = c.pair("BTC-USD");
@@ -293,7 +293,7 @@ class ConfigLoaderTest {
         assertThat(eth.outlierBand()).isEqualByComparingTo(btc.outlierBand());
         assertThat(eth.twapWindowMs()).isEqualTo(btc.twapWindowMs());
         assertThat(btc).isEqualTo(ConfigLoader.defaults().pair("BTC-USD"));
-        assertThat(c.priceScale("ETH-USD")).isEqualTo(2);
+        assertThat(c.priceScale("ETH-USD")).isEqualTo(8);
     }
 
     @Test
