@@ -4,8 +4,9 @@ import java.math.BigDecimal;
 import java.util.List;
 
 /**
- * {@code REFERENCE_PRICE}: one evaluation of a pair at one event time. Prices are at the quote
- * asset's scale; {@code price} is the LTV price (null while {@code UNAVAILABLE}).
+ * {@code REFERENCE_PRICE}: one evaluation of a pair at one event time. Prices are at their own
+ * precision: a tick's price as it arrived, a computed one (a mean of two, the TWAP) at the pair's
+ * {@code priceScale}; {@code price} is the LTV price (null while {@code UNAVAILABLE}).
  *
  * @param ingestedAt wall-clock ms when the source read the latest of the ticks that triggered this
  *     evaluation; 0 when none did (a source turning stale). Transport metadata for the latency

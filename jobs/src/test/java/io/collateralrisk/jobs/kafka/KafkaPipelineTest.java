@@ -97,8 +97,8 @@ class KafkaPipelineTest {
                     List.of("coinbase:42400.00@240", "kraken:42450.00@240"), List.of("binance:STALE")),
             new ExpectedPrice(T0 + 270_000, "42412.50",
                     List.of("coinbase:42410.00@270", "kraken:42415.00@270"), List.of("binance:STALE")),
-            // 42300.505 rounds half-even to the USD scale: 42300.50, not 42300.51.
-            new ExpectedPrice(HORIZON, "42300.50",
+            // The mean 42300.505 is within the price scale (8 places): kept, not rounded to cents.
+            new ExpectedPrice(HORIZON, "42300.505",
                     List.of("coinbase:42301.01@300", "kraken:42300.00@300"), List.of("binance:STALE")));
 
     private static ExpectedPrice ok(int second, String median, String... used) {

@@ -213,12 +213,13 @@ class MarchDivergenceReplayTest {
         assertThat(open).isEqualTo(24 + 767 + 81);
 
         // Spot checks. 04:34: the run has not opened anything yet; the median is the mean of the middle two of
-        // Binance.US 20,423.16, Kraken 20,443.0, Coinbase 20,458.15 and the leg 21,489.0: 20,450.575 -> 20,450.58.
-        assertPrice("2023-03-11T04:34:00Z", false, "20450.58", "20450.58", "20458.22", "21489.00");
-        // 04:35 opens: the TWAP (20,456.76) is below the median (20,460.68).
-        assertPrice("2023-03-11T04:35:00Z", true, "20456.76", "20460.68", "20456.76", "21634.06");
+        // Binance.US 20,423.16, Kraken 20,443.0, Coinbase 20,458.15 and the leg 21,489.0: 20,450.575, exact
+        // within the price scale (not 20,450.58 at cents); the primary is the leg's tick as it came, 21489.0.
+        assertPrice("2023-03-11T04:34:00Z", false, "20450.575", "20450.575", "20458.22", "21489.0");
+        // 04:35 opens: the TWAP (20,456.76) is below the median (20,460.685).
+        assertPrice("2023-03-11T04:35:00Z", true, "20456.76", "20460.685", "20456.76", "21634.06");
         // 18:31: the TWAP again.
-        assertPrice("2023-03-11T18:31:00Z", true, "20486.00", "20496.29", "20486.00", "21572.87");
+        assertPrice("2023-03-11T18:31:00Z", true, "20486.0", "20496.29", "20486.0", "21572.87");
         // 20:04 closes: the normal price again.
         assertPrice("2023-03-11T20:04:00Z", false, "20473.86", "20473.86", "20461.98", "21399.99");
     }
@@ -269,26 +270,26 @@ class MarchDivergenceReplayTest {
 
     /**
      * Rule 7 (b): F-H draws to 18,438 at 18:27:30, during the long incident. Liquidation at
-     * P <= 18,438 / 0.90 = 20,486.67. The LTV prices: 18:27 20,495.21 (TWAP), 18:28 20,489.43,
-     * 18:29 20,487.57, 18:30 20,489.81 (medians), 18:31 the TWAP 20,486.00: held there, although the
+     * P <= 18,438 / 0.90 = 20,486.67. The LTV prices: 18:27 20,495.206 (TWAP), 18:28 20,489.43,
+     * 18:29 20,487.57, 18:30 20,489.81 (medians), 18:31 the TWAP 20,486.0: held there, although the
      * median (20,496.29, LTV 0.8996) would not have reached 0.90. At the close, 20:04, the normal price
      * is the median 20,473.86: LTV 0.900563, still at or above 0.90, so the hold triggers then.
      */
     @Test
     void heldDuringTheIncidentAndTriggeredAtItsCloseAtTheMedian() {
         assertThat(story("F-H", "2023-03-11T20:34:00Z")).containsExactly(
-                // LTV 12,000 / 19,591.40 = 0.6125 at most before the draw: always HEALTHY, no event.
-                // The draw at the 18:27 price (conservative: the TWAP 20,495.21): LTV 0.899625.
-                "2023-03-11T18:27:30.000Z INITIAL_MARGIN_BREACH HEALTHY>MARGIN_CALL @20495.21 open",
-                "2023-03-11T18:27:30.000Z MARGIN_CALL_ISSUED HEALTHY>MARGIN_CALL @20495.21 open disputed deadline 2023-03-13T18:27:30.000Z",
+                // LTV 12,000 / 19,591.395 = 0.6125 at most before the draw: always HEALTHY, no event.
+                // The draw at the 18:27 price (conservative: the TWAP 20,495.206): LTV 0.899625.
+                "2023-03-11T18:27:30.000Z INITIAL_MARGIN_BREACH HEALTHY>MARGIN_CALL @20495.206 open",
+                "2023-03-11T18:27:30.000Z MARGIN_CALL_ISSUED HEALTHY>MARGIN_CALL @20495.206 open disputed deadline 2023-03-13T18:27:30.000Z",
                 // HEALTHY straight to MARGIN_CALL.
                 "2023-03-11T18:27:30.000Z RAPID_DETERIORATION",
-                "2023-03-11T18:31:00.000Z LIQUIDATION_HELD MARGIN_CALL>LIQUIDATION @20486.00 open THRESHOLD DIVERGENCE_INCIDENT",
+                "2023-03-11T18:31:00.000Z LIQUIDATION_HELD MARGIN_CALL>LIQUIDATION @20486.0 open THRESHOLD DIVERGENCE_INCIDENT",
                 // 30 minutes after the hold, the incident still open.
                 "2023-03-11T19:01:00.000Z LIQUIDATION_HOLD_ESCALATED LIQUIDATION>LIQUIDATION @20462.99 open THRESHOLD DIVERGENCE_INCIDENT",
                 "2023-03-11T20:04:00.000Z LIQUIDATION_TRIGGERED LIQUIDATION>LIQUIDATION @20473.86 THRESHOLD",
                 "2023-03-11T20:34:00.000Z LIQUIDATION_UNCONFIRMED LIQUIDATION>LIQUIDATION @20537.05");
-        assertThat(lowestPrice("2023-03-09T00:00:00Z", "2023-03-11T18:27:00Z")).isEqualByComparingTo("19591.40");
+        assertThat(lowestPrice("2023-03-09T00:00:00Z", "2023-03-11T18:27:00Z")).isEqualByComparingTo("19591.395");
         JsonNode trigger = find("F-H", "LIQUIDATION_TRIGGERED");
         JsonNode close = prices.get(t("2023-03-11T20:04:00Z"));
         assertThat(trigger.get("evaluationId").asText()).isEqualTo(close.get("evaluationId").asText());
@@ -302,7 +303,7 @@ class MarchDivergenceReplayTest {
     /**
      * Rule 7 (c): F-R draws to 18,000 at 05:30:30, before the long incident (LTV 18,000 / 20,506.77 =
      * 0.8778: margin call). Liquidation at P <= 20,000.00: every price from 05:30 to 07:56 is above it
-     * (lowest 20,009.03 at 07:56); 07:57 is 19,991.40, inside the incident: held. At the close the
+     * (lowest 20,009.03 at 07:56); 07:57 is 19,991.4 (a tick as it came), inside the incident: held. At the close the
      * median 20,473.86 makes the LTV 0.8792, below 0.90: released.
      */
     @Test
@@ -312,7 +313,7 @@ class MarchDivergenceReplayTest {
                 // Issued outside any incident: not disputed.
                 "2023-03-11T05:30:30.000Z MARGIN_CALL_ISSUED HEALTHY>MARGIN_CALL @20506.77 deadline 2023-03-13T05:30:30.000Z",
                 "2023-03-11T05:30:30.000Z RAPID_DETERIORATION",
-                "2023-03-11T07:57:00.000Z LIQUIDATION_HELD MARGIN_CALL>LIQUIDATION @19991.40 open THRESHOLD DIVERGENCE_INCIDENT",
+                "2023-03-11T07:57:00.000Z LIQUIDATION_HELD MARGIN_CALL>LIQUIDATION @19991.4 open THRESHOLD DIVERGENCE_INCIDENT",
                 "2023-03-11T08:27:00.000Z LIQUIDATION_HOLD_ESCALATED LIQUIDATION>LIQUIDATION @20117.62 open THRESHOLD DIVERGENCE_INCIDENT",
                 // Held in LIQUIDATION until the close; released there, its band catches up at the normal price.
                 "2023-03-11T20:04:00.000Z LIQUIDATION_RELEASED LIQUIDATION>MARGIN_CALL @20473.86 THRESHOLD");

@@ -5,7 +5,8 @@ import java.math.RoundingMode;
 
 /**
  * How a computed price (the mean of the middle two, the TWAP) is rounded: half-even to the pair's
- * {@code priceScale}, never to the quote asset's scale. A tick's own price is never passed here.
+ * {@code priceScale}, never to the quote asset's scale. A tick's own price, used as such (the
+ * primary, the median of an odd count), is never rounded.
  */
 public final class PriceRounding {
 

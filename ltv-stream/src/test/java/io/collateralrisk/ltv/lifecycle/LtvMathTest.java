@@ -163,6 +163,23 @@ class LtvMathTest {
     }
 
     @Test
+    void aStablecoinFacilityCrossesTheMarginCallInTheFifthDecimalOfThePrice() {
+        // 1,000,000 USDT against 799,800.00 USD: the 0.80 margin call is reached at exactly 0.99975.
+        BigDecimal d = dec("799800.00");
+        BigDecimal c = dec("1000000.000000");
+        assertThat(LtvMath.atOrAbove(d, c, dec("0.99975"), STANDARD.marginCall())).isTrue();
+        assertThat(LtvMath.atOrAbove(d, c, dec("0.99976"), STANDARD.marginCall())).isFalse();
+        assertThat(LtvMath.band(d, c, dec("0.99976"), STANDARD, Band.WARNING)).isEqualTo(Band.WARNING);
+        assertThat(LtvMath.band(d, c, dec("0.99975"), STANDARD, Band.WARNING)).isEqualTo(Band.MARGIN_CALL);
+        // Both prices are 1.00 at the quote asset's cents, where the LTV would be 0.7998: no margin call at all.
+        assertThat(LtvMath.atOrAbove(d, c, dec("1.00"), STANDARD.marginCall())).isFalse();
+        // The trigger price is printed at the pair's price scale (8), tight to its last place.
+        assertThat(LtvMath.triggerPrice(d, c, STANDARD.marginCall(), 8)).isEqualTo(dec("0.99975000"));
+        assertTriggerPriceIsTight(d, c, STANDARD.warning(), 8);
+        assertTriggerPriceIsTight(d, c, STANDARD.liquidation(), 8);
+    }
+
+    @Test
     void atThePrintedTriggerPriceTheThresholdIsReachedAndOneUnitAboveItIsNot() {
         for (BigDecimal t : List.of(
                 STANDARD.initialMargin(), STANDARD.warning(), STANDARD.marginCall(), STANDARD.liquidation(), CURE_LEVEL)) {
