@@ -136,7 +136,7 @@ class MarchLoanBookReplayTest {
                 // First LTV 14,000 / 21,712.51 = 0.6448: at or above the initial margin, still HEALTHY.
                 "2023-03-09T00:01:00.000Z INITIAL_MARGIN_BREACH HEALTHY>HEALTHY @21712.51",
                 // 01:16 is 20,002.35 (LTV 0.699918); 01:17 is 19,913.30, the first at or below 20,000.00.
-                "2023-03-10T01:17:00.000Z LTV_WARNING HEALTHY>WARNING @19913.30",
+                "2023-03-10T01:17:00.000Z LTV_WARNING HEALTHY>WARNING @19913.3",
                 // The draw to 15,700 at the 12:00 price: LTV 0.7946, a debt increase at or above IM, still WARNING.
                 "2023-03-10T12:00:30.000Z INITIAL_MARGIN_BREACH WARNING>WARNING @19759.33",
                 // Back below 0.69 only above 22,753.62: not at 22,718.70 (00:46 on the 13th), first at 14:09 (LTV 0.6801).
@@ -159,7 +159,7 @@ class MarchLoanBookReplayTest {
                 "2023-03-09T00:01:00.000Z INITIAL_MARGIN_BREACH HEALTHY>WARNING @21712.51",
                 "2023-03-09T00:01:00.000Z LTV_WARNING HEALTHY>WARNING @21712.51",
                 // The 10:48 low makes LTV 0.7991, 10:58 0.7995; 10:59 (19,614.80) is the first at or below 19,625.00.
-                "2023-03-10T10:59:00.000Z MARGIN_CALL_ISSUED WARNING>MARGIN_CALL @19614.80 deadline 2023-03-12T10:59:00.000Z",
+                "2023-03-10T10:59:00.000Z MARGIN_CALL_ISSUED WARNING>MARGIN_CALL @19614.8 deadline 2023-03-12T10:59:00.000Z",
                 // 12:45 is 19,865.59 (LTV 0.7903); 12:46 is 19,885.85, the first above 19,873.41 (LTV 0.7895).
                 "2023-03-10T12:46:00.000Z MARGIN_CALL_CURED MARGIN_CALL>WARNING @19885.85",
                 // Below 0.69 above 22,753.62, as F-B after its draw.
@@ -182,7 +182,7 @@ class MarchLoanBookReplayTest {
                 "2023-03-09T20:21:00.000Z MARGIN_CALL_ISSUED WARNING>MARGIN_CALL @20602.57 deadline 2023-03-11T20:21:00.000Z",
                 // Never above 20,886.07 before the deadline (highest 20,874.24 at 01:57 on the 11th, LTV 0.7904):
                 // expired at 20:21 on the 11th, priced at that minute's evaluation.
-                "2023-03-11T20:21:00.000Z LIQUIDATION_TRIGGERED MARGIN_CALL>MARGIN_CALL @20456.10 CURE_EXPIRED",
+                "2023-03-11T20:21:00.000Z LIQUIDATION_TRIGGERED MARGIN_CALL>MARGIN_CALL @20456.1 CURE_EXPIRED",
                 // No custodian answer within 30 minutes; the event shows the price of that minute.
                 "2023-03-11T20:51:00.000Z LIQUIDATION_UNCONFIRMED MARGIN_CALL>MARGIN_CALL @20542.08");
                 // The sale is never answered: the facility stays in liquidation, and the recovery of the
@@ -212,7 +212,7 @@ class MarchLoanBookReplayTest {
                 "2023-03-09T00:01:00.000Z INITIAL_MARGIN_BREACH HEALTHY>MARGIN_CALL @21712.51",
                 "2023-03-09T00:01:00.000Z MARGIN_CALL_ISSUED HEALTHY>MARGIN_CALL @21712.51 deadline 2023-03-11T00:01:00.000Z",
                 // 10:47 is 19,702.59 (LTV 0.8984); the 10:48 low, 19,647.80, makes it 0.9009 (<= 19,666.66).
-                "2023-03-10T10:48:00.000Z LIQUIDATION_TRIGGERED MARGIN_CALL>LIQUIDATION @19647.80 THRESHOLD",
+                "2023-03-10T10:48:00.000Z LIQUIDATION_TRIGGERED MARGIN_CALL>LIQUIDATION @19647.8 THRESHOLD",
                 // No custodian answer within 30 minutes; the event shows the price of that minute.
                 "2023-03-10T11:18:00.000Z LIQUIDATION_UNCONFIRMED LIQUIDATION>LIQUIDATION @19693.18");
                 // Its call's deadline (00:01 on the 11th) passes while the liquidation is pending: no second
@@ -253,8 +253,8 @@ class MarchLoanBookReplayTest {
     void aMarginCallOfTheFourteenthKeepsItsDeadlineUnfired() {
         assertThat(story("F-F")).containsExactly(
                 // The draw to 20,000 at the 17:00 price (25,948.10): LTV 0.7708.
-                "2023-03-14T17:00:30.000Z INITIAL_MARGIN_BREACH HEALTHY>WARNING @25948.10",
-                "2023-03-14T17:00:30.000Z LTV_WARNING HEALTHY>WARNING @25948.10",
+                "2023-03-14T17:00:30.000Z INITIAL_MARGIN_BREACH HEALTHY>WARNING @25948.1",
+                "2023-03-14T17:00:30.000Z LTV_WARNING HEALTHY>WARNING @25948.1",
                 // 19:13 is 25,010.76 (LTV 0.7997); 19:14 is 24,769.67 (0.8074), the first at or below 25,000.00.
                 "2023-03-14T19:14:00.000Z MARGIN_CALL_ISSUED WARNING>MARGIN_CALL @24769.67 deadline 2023-03-16T19:14:00.000Z");
         // Never above 25,316.45 again before the end (highest 25,188.68 at 20:04): the call is still running
@@ -334,7 +334,7 @@ class MarchLoanBookReplayTest {
                 assertThat(recipients).as("%s", type).containsExactlyInAnyOrderElementsOf(expectedRecipients(type));
                 BigDecimal debt = debts.get(entry.getKey());
                 if (debt != null) {
-                    // Trigger prices D / (C x threshold), rounded down to cents.
+                    // Trigger prices D / (C x threshold), rounded down to the pair's price scale (8), not to cents.
                     JsonNode triggers = e.get("triggerPrices");
                     assertThat(triggers.get("warning").asText()).isEqualTo(trigger(debt, "0.70"));
                     assertThat(triggers.get("marginCall").asText()).isEqualTo(trigger(debt, "0.80"));
@@ -346,8 +346,8 @@ class MarchLoanBookReplayTest {
             }
         }
         assertThat(count).isGreaterThanOrEqualTo(25);
-        assertThat(events.get("F-D").get(0).get("triggerPrices").get("marginCall").asText()).isEqualTo("20625.00");
-        assertThat(events.get("F-E").get(0).get("triggerPrices").get("liquidation").asText()).isEqualTo("19666.66");
+        assertThat(events.get("F-D").get(0).get("triggerPrices").get("marginCall").asText()).isEqualTo("20625.00000000");
+        assertThat(events.get("F-E").get(0).get("triggerPrices").get("liquidation").asText()).isEqualTo("19666.66666666");
     }
 
     @Test
@@ -437,7 +437,7 @@ class MarchLoanBookReplayTest {
     }
 
     private static String trigger(BigDecimal debt, String threshold) {
-        return debt.divide(new BigDecimal(threshold), 2, RoundingMode.FLOOR).toPlainString();
+        return debt.divide(new BigDecimal(threshold), 8, RoundingMode.FLOOR).toPlainString();
     }
 
     private static List<String> expectedRecipients(String type) {

@@ -161,6 +161,34 @@ class ReferencePriceFunctionTest {
             assertThat(out).extracting(ReferencePrice::eventTime).containsExactly(T0, ONE_SECOND_LATER);
             assertThat(usedPrices(out.get(0))).containsExactlyEntriesOf(prices("coinbase", "100", "kraken", "100"));
             assertThat(usedPrices(out.get(1))).containsEntry("kraken", new BigDecimal("105")).containsEntry("bitstamp", new BigDecimal("101"));
+
+            // The tick applied after its instant still turns its source stale on time.
+            long bitstampStale = T0 - SECOND + EXCHANGE_STALE_AFTER;
+            h.processWatermark(bitstampStale);
+            assertThat(h.extractOutputValues()).last().satisfies(p -> {
+                assertThat(p.eventTime()).isEqualTo(bitstampStale);
+                assertThat(p.excluded()).extracting(ExcludedSource::source, ExcludedSource::reason)
+                        .containsExactly(tuple("bitstamp", ExcludedSource.STALE));
+            });
+        }
+    }
+
+    @Test
+    void aFirstTickFarBehindThePairsClockNeverEvaluatesAnInstantInThePast() throws Exception {
+        long later = T0 + 200 * SECOND;
+        try (var h = harness()) {
+            send(h, exchange("coinbase", "100").at(later), exchange("kraken", "100").at(later));
+            h.processWatermark(later);
+            // bitstamp's first tick: not late (nothing seen from it), but already stale at the last evaluation.
+            send(h, exchange("bitstamp", "100").at(T0));
+            send(h, exchange("coinbase", "100").at(later + SECOND), exchange("kraken", "100").at(later + SECOND));
+            h.processWatermark(later + SECOND);
+
+            assertThat(late(h)).isEmpty();
+            List<ReferencePrice> out = h.extractOutputValues();
+            // Nothing at bitstamp's tick (T0) or its stale instant (T0 + 120.001 s): both are behind the pair.
+            assertThat(out).extracting(ReferencePrice::eventTime).containsExactly(later, later + SECOND);
+            assertThat(out.get(1).excluded()).extracting(ExcludedSource::source).containsExactly("bitstamp");
         }
     }
 
