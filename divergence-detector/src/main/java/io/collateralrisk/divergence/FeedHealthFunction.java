@@ -76,7 +76,8 @@ public class FeedHealthFunction extends KeyedProcessFunction<String, FeedHealthI
     public void processElement(FeedHealthInput input, Context ctx, Collector<ReferencePrice> out) throws Exception {
         long t = input.eventTime();
         if (t <= ctx.timerService().currentWatermark()) {
-            // Only a late control event can get here (evaluations and signals follow the watermark).
+            // A late control event, or the evaluation of a pair whose ticks were read behind other
+            // partitions (evaluated at its own instants once the watermark moves on).
             process(t, List.of(input), ctx, out);
             return;
         }

@@ -147,7 +147,7 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
     private void applyAfterItsInstant(PriceTick tick, long evaluated, TimerService timers) throws Exception {
         PairConfig pair = config.pair(tick.pair());
         SourceQuote before = quotes.get(tick.source());
-        if (!apply(tick)) {
+        if (!apply(tick) || pair == null) {
             return;
         }
         long staleAt = staleAt(quotes.get(tick.source()), pair);
