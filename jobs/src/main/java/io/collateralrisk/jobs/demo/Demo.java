@@ -67,8 +67,8 @@ public final class Demo {
     private static final BigDecimal OPENING_PRICE = new BigDecimal("21700");
 
     private static final long DAY = Duration.ofDays(1).toMillis();
-    /** How often a line of progress is printed while the job runs. */
-    private static final long PROGRESS_EVERY = TimeUnit.SECONDS.toNanos(15);
+    /** At most how often a line of progress is printed while the job runs. */
+    private static final long PROGRESS_EVERY = TimeUnit.SECONDS.toNanos(20);
     private static final int STEPS = 5;
 
     private final PrintStream out;
@@ -297,6 +297,7 @@ public final class Demo {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         Map<String, List<OutputRecord>> byTopic = new TreeMap<>();
         long lastProgress = 0;
+        int printed = 0;
         int quietPolls = 0;
         long lastRecord = System.nanoTime();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
@@ -330,8 +331,10 @@ public final class Demo {
                         progress(byTopic, "finished", started);
                         return byTopic;
                     }
-                } else if (System.nanoTime() - lastProgress > PROGRESS_EVERY) {
+                } else if (System.nanoTime() - lastProgress > PROGRESS_EVERY && total(byTopic) > printed) {
+                    // Only when more came out: a slow start or a pause between checkpoints adds no line.
                     lastProgress = System.nanoTime();
+                    printed = total(byTopic);
                     progress(byTopic, "running", started);
                 }
             }
@@ -353,6 +356,10 @@ public final class Demo {
         String json = new String(r.value(), StandardCharsets.UTF_8);
         JsonNode n = Json.outputReader().readTree(json);
         return new OutputRecord(r.topic(), key, Times.parseIso(n.path("eventTime").asText()), n.path("eventId").asText(), json, false);
+    }
+
+    private static int total(Map<String, List<OutputRecord>> byTopic) {
+        return byTopic.values().stream().mapToInt(List::size).sum();
     }
 
     private static int size(Map<String, List<OutputRecord>> byTopic, String topic) {
