@@ -45,7 +45,11 @@ final class DemoSummary {
                 empty.add(topic);
             }
         }
-        wrap(s, "records out", counts, empty.isEmpty() ? "" : "none on " + String.join(", ", empty));
+        List<String> none = new ArrayList<>(empty);
+        if (!none.isEmpty()) {
+            none.set(0, "none on " + none.get(0));
+        }
+        wrap(s, "records out", counts, none);
 
         Map<String, Integer> status = new TreeMap<>();
         Map<String, Integer> exclusions = new TreeMap<>();
@@ -120,17 +124,19 @@ final class DemoSummary {
     /** Lifecycle events by type, the first liquidation, and the worst facilities with their trigger prices. */
     private static void lifecycle(StringBuilder s, Map<String, List<OutputRecord>> byTopic, RiskConfig config) {
         Map<String, Integer> byType = new TreeMap<>();
-        JsonNode firstLiquidation = null;
+        OutputRecord firstLiquidation = null;
         for (OutputRecord r : records(byTopic, Topics.MARGIN_CALLS)) {
             JsonNode n = read(r);
             byType.merge(n.get("type").asText(), 1, Integer::sum);
-            if (firstLiquidation == null && "LIQUIDATION_TRIGGERED".equals(n.get("type").asText())) {
-                firstLiquidation = n;
+            // First in event time, key and id, not in arrival order: the same one on every run.
+            if ("LIQUIDATION_TRIGGERED".equals(n.get("type").asText())
+                    && (firstLiquidation == null || OutputRecord.ORDER.compare(r, firstLiquidation) < 0)) {
+                firstLiquidation = r;
             }
         }
         wrap(s, "lifecycle events", byType, "");
         if (firstLiquidation != null) {
-            JsonNode n = firstLiquidation;
+            JsonNode n = read(firstLiquidation);
             s.append(String.format("  first liquidation: %s %s %s, LTV %s at %s, sell %s of the collateral%n",
                     n.get("eventTime").asText(), n.get("facilityId").asText(), n.get("reason").asText(), n.get("ltv").asText(),
                     n.get("ltvPrice").asText(), n.get("liquidateCollateral").asText()));
@@ -170,28 +176,33 @@ final class DemoSummary {
         }
     }
 
-    /** {@code title: a 1, b 2, ...; tail}, wrapped at {@link #WIDTH} under the first item; "none" when empty. */
-    private static void wrap(StringBuilder s, String title, Map<String, Integer> counts, String tail) {
+    /**
+     * {@code title: a 1, b 2; tail, more}, wrapped at {@link #WIDTH} under the first item; "none"
+     * when there are no counts.
+     */
+    private static void wrap(StringBuilder s, String title, Map<String, Integer> counts, List<String> tail) {
         List<String> items = new ArrayList<>();
         counts.forEach((k, v) -> items.add(k + " " + v));
         if (items.isEmpty()) {
             items.add("none");
         }
-        if (!tail.isEmpty()) {
-            items.set(items.size() - 1, items.get(items.size() - 1) + ";");
-            items.add(tail);
-        }
+        int counted = items.size();
+        items.addAll(tail);
         String indent = " ".repeat(title.length() + 2);
         StringBuilder line = new StringBuilder(title).append(": ");
         for (int i = 0; i < items.size(); i++) {
-            String item = items.get(i) + (i < items.size() - 1 && !items.get(i).endsWith(";") ? "," : "");
-            if (line.length() > indent.length() && line.length() + 1 + item.length() > WIDTH) {
+            String item = items.get(i) + (i == items.size() - 1 ? "" : i == counted - 1 ? ";" : ",");
+            if (line.length() > indent.length() && line.length() + item.length() > WIDTH) {
                 s.append(line.toString().stripTrailing()).append('\n');
                 line = new StringBuilder(indent);
             }
             line.append(item).append(' ');
         }
         s.append(line.toString().stripTrailing()).append('\n');
+    }
+
+    private static void wrap(StringBuilder s, String title, Map<String, Integer> counts, String tail) {
+        wrap(s, title, counts, tail.isEmpty() ? List.of() : List.of(tail));
     }
 
     private static Map<String, Integer> countBy(Map<String, List<OutputRecord>> byTopic, String topic,
