@@ -165,7 +165,7 @@ public final class Demo {
                 }
                 if (keepRunning) {
                     out.println("The job keeps running on its open Kafka sources (publish more to the broker at " + broker.bootstrapServers()
-                            + "); Ctrl-C stops the job, the broker" + (metrics != null ? " and Prometheus" : "") + ".");
+                            + "); Ctrl-C stops " + (metrics != null ? "the job, the broker and Prometheus" : "the job and the broker") + ".");
                     job.getJobExecutionResult().get();
                 } else if (metrics != null) {
                     out.println("Prometheus stops with the demo: add --keep-running to keep the job and Prometheus up.");
