@@ -24,9 +24,10 @@ import org.apache.iceberg.catalog.Catalog;
 
 /**
  * Read-only SQL over the audit tables: Flink SQL in batch mode with Iceberg's catalog. Each audit
- * table is visible under its own name as a view of {@code risk.risk_audit.<table>}, carrying the
- * time-travel read option when one is asked for, so a query names tables plainly and travels in
- * time as a whole. Only a query is run: anything else is refused before it reaches the catalog.
+ * table is visible under its own name and as {@code risk_audit.<table>}, a view of
+ * {@code risk.risk_audit.<table>} carrying the time-travel read option when one is asked for, so a
+ * query names tables plainly or by namespace and travels in time as a whole. Only a query is run:
+ * anything else is refused before it reaches the catalog.
  */
 public final class AuditQuery {
 
@@ -53,12 +54,17 @@ public final class AuditQuery {
         // Times are UTC everywhere: TIMESTAMP '2023-03-11 07:00:00' means 07:00Z whatever the machine's zone.
         tEnv.getConfig().setLocalTimeZone(ZoneOffset.UTC);
         tEnv.executeSql(createCatalog());
+        // The spec names the tables by namespace (risk_audit.margin_call_events): the same views are
+        // also in a database of that name in the session's own catalog, so both spellings time-travel.
+        tEnv.executeSql("CREATE DATABASE IF NOT EXISTS `" + AuditTables.NAMESPACE + "`");
         for (AuditTables.Definition d : AuditTables.ALL) {
             String option = hints.get(d.name());
             String hint = option == null || option.equals(EMPTY) ? "" : " /*+ OPTIONS(" + option + ") */";
             String where = EMPTY.equals(option) ? " WHERE FALSE" : "";
-            tEnv.executeSql("CREATE TEMPORARY VIEW `" + d.name() + "` AS SELECT * FROM `" + AuditCatalogs.CATALOG_NAME + "`.`"
-                    + AuditTables.NAMESPACE + "`.`" + d.name() + "`" + hint + where);
+            String select = " AS SELECT * FROM `" + AuditCatalogs.CATALOG_NAME + "`.`"
+                    + AuditTables.NAMESPACE + "`.`" + d.name() + "`" + hint + where;
+            tEnv.executeSql("CREATE TEMPORARY VIEW `" + d.name() + "`" + select);
+            tEnv.executeSql("CREATE TEMPORARY VIEW `" + AuditTables.NAMESPACE + "`.`" + d.name() + "`" + select);
         }
         List<Operation> operations = ((TableEnvironmentInternal) tEnv).getParser().parse(sql);
         if (operations.size() != 1 || !(operations.get(0) instanceof QueryOperation)) {

@@ -22,8 +22,9 @@ import picocli.CommandLine.Parameters;
         subcommands = AuditCommand.Maintain.class,
         description = {
             "Runs one read-only Flink SQL query (batch) over the audit tables of namespace risk_audit.",
-            "Tables are named plainly: price_ticks, reference_prices, facility_events, margin_call_events,",
-            "divergence_incidents, solvency_events, rejected_events, config_versions.",
+            "Tables are named plainly or by namespace (margin_call_events or risk_audit.margin_call_events):",
+            "price_ticks, reference_prices, facility_events, margin_call_events, divergence_incidents,",
+            "solvency_events, rejected_events, config_versions.",
             "Example: bin/risk audit --warehouse out/warehouse \"SELECT type, count(*) AS n FROM margin_call_events GROUP BY type\""
         })
 public final class AuditCommand implements Callable<Integer> {

@@ -1,8 +1,11 @@
 package io.collateralrisk.jobs.cli;
 
 import io.collateralrisk.jobs.demo.Demo;
+import io.collateralrisk.jobs.demo.DemoLog;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.apache.logging.log4j.LogManager;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,6 +18,7 @@ import picocli.CommandLine.Option;
             "the bundled March 2023 BTC-USD data of three venues published to 'prices', and the job on an",
             "in-JVM Flink MiniCluster from Kafka to Kafka, with a generated loan book on facility-events;",
             "prints progress and a summary (margin calls, cures, liquidations, worst facilities), then cleans up.",
+            "The log of the job and its libraries goes to DIR/demo.log (--work-dir, default demo-output).",
             "Flink's Prometheus reporter is on, and a real Prometheus (bin/ensure-prometheus installs it) scrapes it",
             "with the rules of dashboards/prometheus; --keep-running keeps the job and Prometheus up until Ctrl-C."
         })
@@ -27,7 +31,7 @@ public final class DemoCommand implements Callable<Integer> {
     int facilities;
 
     @Option(names = "--work-dir", defaultValue = "demo-output", paramLabel = "DIR",
-            description = "The demo's directory: its audit warehouse is DIR/warehouse, replaced on each run (default: ${DEFAULT-VALUE}).")
+            description = "The demo's directory: its audit warehouse DIR/warehouse and its log DIR/demo.log, replaced on each run (default: ${DEFAULT-VALUE}).")
     Path workDir;
 
     @Option(names = "--keep-running",
@@ -37,8 +41,30 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-prometheus", description = "Do not start Prometheus (the reporter still serves the metrics).")
     boolean noPrometheus;
 
+    @Option(names = "--days", defaultValue = "0", paramLabel = "N",
+            description = "Publish only the first N days of the bundled week (default: all of it).")
+    int days;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        return new Demo(System.out, parallelism, facilities, workDir, keepRunning, !noPrometheus).run();
+        if (days < 0 || facilities < 1 || parallelism < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--days must be 0 or more, --facilities and --parallelism 1 or more");
+        }
+        // From here on the job and its libraries log to the file; the terminal shows what the demo prints.
+        Path log = DemoLog.redirect(workDir);
+        try {
+            return new Demo(System.out, parallelism, facilities, workDir, keepRunning, !noPrometheus, days, log).run();
+        } catch (Exception e) {
+            LogManager.getLogger(DemoCommand.class).error("The demo stopped", e);
+            System.out.println();
+            System.out.flush();
+            spec.commandLine().getErr().println("risk demo: " + Demo.firstLine(RiskCli.rootMessage(e)) + " (the whole story is in "
+                    + Demo.relative(log) + ")");
+            spec.commandLine().getErr().flush();
+            return 1;
+        }
     }
 }

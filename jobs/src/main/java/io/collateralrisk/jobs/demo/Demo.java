@@ -11,11 +11,9 @@ import io.collateralrisk.jobs.data.LoanBook;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.collateralrisk.model.json.Json;
 import java.io.IOException;
-import java.util.Optional;
 import java.math.BigDecimal;
 import io.collateralrisk.jobs.kafka.KafkaPipeline;
 import io.collateralrisk.jobs.kafka.LocalKafkaBroker;
-import io.collateralrisk.jobs.replay.ReplaySummary;
 import io.collateralrisk.model.Times;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
@@ -45,6 +43,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * {@code bin/risk demo}: a real KRaft broker, the bundled March 2023 BTC-USD candles of three
@@ -52,6 +52,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * MiniCluster from Kafka to Kafka with exactly-once output, read back with {@code read_committed}.
  */
 public final class Demo {
+
+    private static final Logger LOG = LogManager.getLogger(Demo.class);
 
     private static final String PAIR = "BTC-USD";
     /** Refused on purpose, to show the dead-letter path. */
@@ -64,6 +66,11 @@ public final class Demo {
     /** Near the first reference price of the data (9 March 2023, 00:01 UTC). */
     private static final BigDecimal OPENING_PRICE = new BigDecimal("21700");
 
+    private static final long DAY = Duration.ofDays(1).toMillis();
+    /** At most how often a line of progress is printed while the job runs. */
+    private static final long PROGRESS_EVERY = TimeUnit.SECONDS.toNanos(20);
+    private static final int STEPS = 5;
+
     private final PrintStream out;
     private final int parallelism;
     private final int facilities;
@@ -73,29 +80,40 @@ public final class Demo {
     private final boolean keepRunning;
     /** Start a Prometheus scraping the job's reporter. */
     private final boolean prometheus;
+    /** Only the first days of the bundled data; 0 for all of it. */
+    private final int days;
+    /** Where the job's and the libraries' log goes ({@link DemoLog}), named in the summary; null when it stays where it was. */
+    private final Path log;
 
     public Demo(PrintStream out, int parallelism, int facilities, Path workDir) {
-        this(out, parallelism, facilities, workDir, false, false);
+        this(out, parallelism, facilities, workDir, false, false, 0, null);
     }
 
-    public Demo(PrintStream out, int parallelism, int facilities, Path workDir, boolean keepRunning, boolean prometheus) {
+    public Demo(PrintStream out, int parallelism, int facilities, Path workDir, boolean keepRunning, boolean prometheus, int days, Path log) {
         this.out = out;
         this.parallelism = parallelism;
         this.facilities = facilities;
         this.workDir = workDir.toAbsolutePath();
         this.keepRunning = keepRunning;
         this.prometheus = prometheus;
+        this.days = days;
+        this.log = log;
     }
 
     public int run() throws Exception {
         long started = System.nanoTime();
         RiskConfig config = RiskConfig.defaults();
-        out.println("Collateral-risk monitor demo: March 2023 BTC-USD (Coinbase, Binance.US, Kraken), real 1-minute data;");
-        out.println("the primary oracle is the Binance.US BTC-USDC leg priced as if it were USD (USDC lost its peg on 10-13 March)");
         List<String> ticks = BundledPrices.merge(List.of(
                 BundledPrices.exchangeTicks(PAIR, BundledPrices.MARCH_2023_BTC_USD),
                 BundledPrices.oracleTicks(PAIR, BundledPrices.MARCH_2023_BTC_USDC)));
+        if (days > 0) {
+            long end = BundledPrices.eventTime(ticks.get(0)) + days * DAY;
+            ticks = ticks.stream().filter(t -> BundledPrices.eventTime(t) < end).toList();
+        }
         long horizon = ticks.stream().mapToLong(BundledPrices::eventTime).max().orElseThrow();
+        out.println("Collateral-risk monitor demo: BTC-USD of Coinbase, Binance.US and Kraken, real 1-minute data of "
+                + Times.format(BundledPrices.eventTime(ticks.get(0))).substring(0, 10) + " to " + Times.format(horizon).substring(0, 10) + ";");
+        out.println("the primary oracle is the Binance.US BTC-USDC leg priced as if it were USD (USDC lost its peg on 10-13 March)");
         LoanBook book = new LoanBook(LOAN_BOOK_SEED, facilities, PAIR, OPENING_PRICE, BundledPrices.eventTime(ticks.get(0)) - 60_000,
                 new BigDecimal("0.40"), new BigDecimal("0.95"));
         List<String> bookEvents = book.events();
@@ -103,18 +121,17 @@ public final class Demo {
                 + "           collateral 0.5 to 50 BTC, policies standard (3/4) and tri-party (1/4), opened %s%n",
                 book.count(), PAIR, book.seed(), book.minLtv(), book.maxLtv(), book.openingPrice(), Times.format(book.openedAt()));
 
-        out.println("[1/4] starting a local Kafka broker (KRaft) ...");
+        step(1, "starting a local Kafka broker (KRaft) ...");
         try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
             broker.createTopics(KafkaPipeline.topicPartitions(), KafkaPipeline.topicConfigs());
-            out.println("      broker at " + broker.bootstrapServers());
+            out.println(" up at " + broker.bootstrapServers());
 
-            out.println("[2/4] publishing " + bookEvents.size() + " facility events, " + ticks.size() + " price ticks and "
+            step(2, "publishing " + bookEvents.size() + " facility events, " + ticks.size() + " price ticks and "
                     + BAD_RECORDS.size() + " malformed records ...");
             publish(broker.bootstrapServers(), ticks, bookEvents);
+            out.println(" done");
 
-            out.println("[3/4] running the job on a Flink MiniCluster (parallelism " + parallelism + ", exactly-once output"
-                    + (keepRunning ? ", sources left open: the replay starts once the quiet inputs are idle, after "
-                            + RiskJob.IDLE_AFTER.toSeconds() + " s" : "") + ") ...");
+            step(3, "starting the job on a Flink MiniCluster (parallelism " + parallelism + ", exactly-once output) ...");
             int reporterPort = DemoPrometheus.freePort();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(parallelism, reporterPort));
             Path warehouse = workDir.resolve("warehouse");
@@ -122,43 +139,33 @@ public final class Demo {
             KafkaPipeline.build(env, broker.bootstrapServers(), "risk-demo", config, DeliveryGuarantee.EXACTLY_ONCE, !keepRunning, horizon,
                     AuditSetup.prepare(AuditCatalogConfig.hadoop(warehouse.toString()), config, CodeVersion.get()));
             JobClient job = env.executeAsync("risk demo");
+            out.println(" running");
             DemoPrometheus metrics = prometheus ? startPrometheus(reporterPort) : null;
             try {
-                Map<String, List<OutputRecord>> byTopic = consumeUntilDone(broker.bootstrapServers(), job);
+                step(4, keepRunning
+                        ? "the sources stay open: the replay starts once the quiet inputs are marked idle, after "
+                                + RiskJob.IDLE_AFTER.toSeconds() + " s; reading the outputs (read_committed) as checkpoints commit them"
+                        : "reading the outputs (read_committed) as checkpoints commit them, until the job has replayed every record");
+                out.println();
+                Map<String, List<OutputRecord>> byTopic = consumeUntilDone(broker.bootstrapServers(), job, started);
 
-                out.println("[4/4] done in " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s; ticks read: "
-                        + (ticks.size() + BAD_RECORDS.size()));
+                step(5, "done in " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) + " s");
                 out.println();
-                out.print(ReplaySummary.render(byTopic, horizon, config, null));
-                lowest(byTopic).ifPresent(line -> out.println("\nLowest reference price: " + line));
                 out.println();
-                Path shown = relative(warehouse);
-                out.println("Audit tables (Iceberg, " + shown + "): try");
-                out.println("  bin/risk audit --warehouse " + shown + " \"SELECT type, count(*) AS n FROM margin_call_events GROUP BY type ORDER BY n DESC\"");
-                out.println("  bin/risk audit --warehouse " + shown + " \"SELECT facility_id, event_time, ltv, ltv_price, liquidate_collateral FROM margin_call_events"
-                        + " WHERE type = 'LIQUIDATION_TRIGGERED' ORDER BY event_time LIMIT 10\"");
-                out.println("  bin/risk audit --warehouse " + shown + " --format csv \"SELECT event_time, status, price, median, twap FROM reference_prices"
-                        + " WHERE event_time >= TIMESTAMP '2023-03-11 07:00:00' ORDER BY event_time LIMIT 20\"");
-                out.println("  bin/risk audit --warehouse " + shown + " \"SELECT topic, reason, payload FROM rejected_events\"");
-                for (String type : List.of("MARGIN_CALL_ISSUED", "LIQUIDATION_TRIGGERED")) {
-                    byTopic.getOrDefault(Topics.MARGIN_CALLS, List.of()).stream()
-                            .filter(r -> r.json().contains("\"type\":\"" + type + "\""))
-                            .findFirst()
-                            .ifPresent(r -> out.println("  bin/risk explain --warehouse " + shown + " --verify " + r.eventId()
-                                    + "   (the first " + type + ", " + r.key() + ")"));
-                }
+                out.print(DemoSummary.render(byTopic, horizon, config));
                 out.println();
-                out.println("Where to look next:");
-                out.println("  bin/risk replay --input DIR --out OUT   the same job over files (see README: Replay)");
-                out.println("  bin/risk import --help                  turn the CSV data in data/ into prices JSONL");
-                out.println("  docs/schemas/                           the JSON contract of every output topic");
+                tryCommands(byTopic, warehouse);
+                out.println();
                 if (metrics != null) {
                     printMetrics(metrics);
                 }
+                out.println("More: bin/risk replay --help (the same job over files), bin/risk import --help (the CSV data in data/), docs/schemas/");
+                if (log != null) {
+                    out.println("Log of the job and its libraries: " + relative(log));
+                }
                 if (keepRunning) {
-                    out.println();
                     out.println("The job keeps running on its open Kafka sources (publish more to the broker at " + broker.bootstrapServers()
-                            + "); Ctrl-C stops the job, the broker" + (metrics != null ? " and Prometheus" : "") + ".");
+                            + "); Ctrl-C stops " + (metrics != null ? "the job, the broker and Prometheus" : "the job and the broker") + ".");
                     job.getJobExecutionResult().get();
                 } else if (metrics != null) {
                     out.println("Prometheus stops with the demo: add --keep-running to keep the job and Prometheus up.");
@@ -172,8 +179,36 @@ public final class Demo {
         return 0;
     }
 
+    private void step(int n, String text) {
+        out.print("[" + n + "/" + STEPS + "] " + text);
+        out.flush();
+    }
+
+    /**
+     * Commands to try on the demo's warehouse, each runnable as printed from where the demo was
+     * started; one names its table by namespace, as the spec does.
+     */
+    private void tryCommands(Map<String, List<OutputRecord>> byTopic, Path warehouse) {
+        Path shown = relative(warehouse);
+        out.println("Try on the audit tables (Iceberg, " + shown + "):");
+        out.println("  bin/risk audit --warehouse " + shown + " \"SELECT type, count(*) AS n FROM risk_audit.margin_call_events"
+                + " GROUP BY type ORDER BY n DESC\"");
+        out.println("  bin/risk audit --warehouse " + shown + " \"SELECT facility_id, event_time, ltv, ltv_price, liquidate_collateral"
+                + " FROM margin_call_events WHERE type = 'LIQUIDATION_TRIGGERED' ORDER BY event_time LIMIT 10\"");
+        out.println("  bin/risk audit --warehouse " + shown + " --format csv \"SELECT event_time, status, price, median, twap"
+                + " FROM reference_prices ORDER BY price LIMIT 20\"");
+        out.println("  bin/risk audit --warehouse " + shown + " \"SELECT topic, reason, payload FROM rejected_events\"");
+        for (String type : List.of("MARGIN_CALL_ISSUED", "LIQUIDATION_TRIGGERED")) {
+            byTopic.getOrDefault(Topics.MARGIN_CALLS, List.of()).stream()
+                    .filter(r -> r.json().contains("\"type\":\"" + type + "\""))
+                    .min(OutputRecord.ORDER)
+                    .ifPresent(r -> out.println("  bin/risk explain --warehouse " + shown + " --verify " + r.eventId()
+                            + "   # the first " + type + ", " + r.key()));
+        }
+    }
+
     /** The path as the user would type it from where bin/risk was started. */
-    private static Path relative(Path p) {
+    public static Path relative(Path p) {
         Path cwd = Path.of("").toAbsolutePath();
         return p.startsWith(cwd) ? cwd.relativize(p) : p;
     }
@@ -186,25 +221,36 @@ public final class Demo {
                 out.println("      (no metrics: Flink's Prometheus reporter did not start on ports " + firstReporterPort + "+)");
                 return null;
             }
-            DemoPrometheus p = DemoPrometheus.start(DemoPrometheus.dashboardsDir(), workDir, ports);
+            if (!DemoPrometheus.installed()) {
+                out.println("      installing Prometheus from Debian's packages (bin/ensure-prometheus) ...");
+            }
+            DemoPrometheus p = DemoPrometheus.start(DemoPrometheus.dashboardsDir(), workDir, ports, log);
             out.println("      metrics: Flink's reporter at " + ports.stream().map(port -> "127.0.0.1:" + port).toList()
                     + ", scraped by Prometheus at " + p.url());
             return p;
         } catch (Exception e) {
-            out.println("      (no Prometheus: " + e.getMessage() + "; the demo goes on without it)");
+            LOG.warn("Prometheus did not start", e);
+            out.println("      (no Prometheus: " + firstLine(e.getMessage()) + "; the demo goes on without it)");
             return null;
         }
     }
 
+    /** The first line of a message that may carry a log's tail. */
+    public static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl).stripTrailing() + " ...";
+    }
+
     private void printMetrics(DemoPrometheus metrics) {
         Path dashboards = DemoPrometheus.dashboardsDir();
-        out.println();
         out.println("Metrics: Prometheus at " + metrics.url() + " (scrapes every 15 s; rules of dashboards/prometheus/rules; log "
                 + relative(metrics.log()) + "), e.g.");
         out.println("  " + metrics.url() + "/graph?g0.expr=risk%3Afacilities%3Asum_by_band");
-        out.println("Grafana dashboards to import: " + relative(dashboards.resolve("grafana/dashboards")) + "/*.json, with a Prometheus");
-        out.println("  datasource of uid risk-prometheus at " + metrics.url() + " (" + relative(dashboards.resolve("grafana/provisioning"))
-                + " provisions both; see dashboards/README.md)");
+        out.println("Grafana: import " + relative(dashboards.resolve("grafana/dashboards")) + "/*.json with a Prometheus datasource of uid"
+                + " risk-prometheus at " + metrics.url() + " (see dashboards/README.md)");
     }
 
     private static Configuration flinkConfiguration(int parallelism, int reporterPort) {
@@ -241,7 +287,7 @@ public final class Demo {
     }
 
     /** Reads every output topic with read_committed until the job has finished and nothing more arrives. */
-    private Map<String, List<OutputRecord>> consumeUntilDone(String bootstrap, JobClient job) throws Exception {
+    private Map<String, List<OutputRecord>> consumeUntilDone(String bootstrap, JobClient job, long started) throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "risk-demo-reader");
@@ -251,6 +297,7 @@ public final class Demo {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         Map<String, List<OutputRecord>> byTopic = new TreeMap<>();
         long lastProgress = 0;
+        int printed = 0;
         int quietPolls = 0;
         long lastRecord = System.nanoTime();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
@@ -258,11 +305,7 @@ public final class Demo {
             while (true) {
                 var records = consumer.poll(Duration.ofMillis(500));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    boolean tombstone = r.value() == null;
-                    String json = tombstone ? "" : new String(r.value(), StandardCharsets.UTF_8);
-                    String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
-                    byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>())
-                            .add(new OutputRecord(r.topic(), key, r.timestamp(), "", json, tombstone));
+                    byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>()).add(outputRecord(r));
                 }
                 if (!records.isEmpty()) {
                     lastRecord = System.nanoTime();
@@ -277,44 +320,49 @@ public final class Demo {
                 boolean ended = keepRunning
                         ? size(byTopic, Topics.REFERENCE_PRICES) > 0 && System.nanoTime() - lastRecord > TimeUnit.SECONDS.toNanos(15)
                         : result.isDone();
-                if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(3)) {
-                    lastProgress = System.nanoTime();
-                    out.printf("      %-8s reference prices %6d | lifecycle events %5d | price alerts %3d | dead letters %3d%n",
-                            ended ? (keepRunning ? "replayed" : "finished") : "running", size(byTopic, Topics.REFERENCE_PRICES),
-                            size(byTopic, Topics.MARGIN_CALLS), size(byTopic, Topics.PRICE_ALERTS), size(byTopic, Topics.DEAD_LETTER));
-                }
                 if (ended && keepRunning) {
+                    progress(byTopic, "replayed", started);
                     return byTopic;
                 }
                 if (ended) {
                     result.get(); // throws with the cause if the job failed
                     quietPolls = records.isEmpty() ? quietPolls + 1 : 0;
                     if (quietPolls >= 4) {
+                        progress(byTopic, "finished", started);
                         return byTopic;
                     }
+                } else if (System.nanoTime() - lastProgress > PROGRESS_EVERY && total(byTopic) > printed) {
+                    // Only when more came out: a slow start or a pause between checkpoints adds no line.
+                    lastProgress = System.nanoTime();
+                    printed = total(byTopic);
+                    progress(byTopic, "running", started);
                 }
             }
         }
     }
 
-    private static int size(Map<String, List<OutputRecord>> byTopic, String topic) {
-        return byTopic.getOrDefault(topic, List.of()).size();
+    private void progress(Map<String, List<OutputRecord>> byTopic, String state, long started) {
+        out.printf("      %4d s %-8s reference prices %5d | lifecycle events %5d | price alerts %3d | dead letters %3d%n",
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), state, size(byTopic, Topics.REFERENCE_PRICES),
+                size(byTopic, Topics.MARGIN_CALLS), size(byTopic, Topics.PRICE_ALERTS), size(byTopic, Topics.DEAD_LETTER));
     }
 
-    private static Optional<String> lowest(Map<String, List<OutputRecord>> byTopic) throws IOException {
-        String best = null;
-        BigDecimal min = null;
-        for (OutputRecord r : byTopic.getOrDefault(Topics.REFERENCE_PRICES, List.of())) {
-            JsonNode price = Json.outputReader().readTree(r.json()).get("price");
-            if (price == null || price.isNull()) {
-                continue; // unavailable
-            }
-            BigDecimal p = new BigDecimal(price.asText());
-            if (min == null || p.compareTo(min) < 0) {
-                min = p;
-                best = p.toPlainString() + " USD at " + Times.format(r.eventTime());
-            }
+    /** A record read back, with the event id and time of its JSON (a tombstone has neither). */
+    private static OutputRecord outputRecord(ConsumerRecord<byte[], byte[]> r) throws IOException {
+        String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+        if (r.value() == null) {
+            return new OutputRecord(r.topic(), key, r.timestamp(), "", "", true);
         }
-        return Optional.ofNullable(best);
+        String json = new String(r.value(), StandardCharsets.UTF_8);
+        JsonNode n = Json.outputReader().readTree(json);
+        return new OutputRecord(r.topic(), key, Times.parseIso(n.path("eventTime").asText()), n.path("eventId").asText(), json, false);
+    }
+
+    private static int total(Map<String, List<OutputRecord>> byTopic) {
+        return byTopic.values().stream().mapToInt(List::size).sum();
+    }
+
+    private static int size(Map<String, List<OutputRecord>> byTopic, String topic) {
+        return byTopic.getOrDefault(topic, List.of()).size();
     }
 }

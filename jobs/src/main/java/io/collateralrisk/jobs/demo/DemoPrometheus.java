@@ -95,14 +95,22 @@ final class DemoPrometheus implements AutoCloseable {
     /**
      * Makes sure the {@code prometheus} binary is there ({@code bin/ensure-prometheus}), copies the
      * configuration to {@code workDir/prometheus} with the targets, and starts Prometheus on a free
-     * port with its storage in {@code workDir/prometheus-data} (both replaced on each run).
+     * port with its storage in {@code workDir/prometheus-data} (both replaced on each run). The
+     * install's output is appended to {@code installLog} (the terminal when null).
      */
-    static DemoPrometheus start(Path dashboards, Path workDir, List<Integer> reporterPorts) throws IOException, InterruptedException {
+    static DemoPrometheus start(Path dashboards, Path workDir, List<Integer> reporterPorts, Path installLog)
+            throws IOException, InterruptedException {
         Path ensure = dashboards.getParent().resolve("bin/ensure-prometheus");
-        if (!onPath("prometheus") && Files.isExecutable(ensure)) {
-            Process p = new ProcessBuilder(ensure.toString()).inheritIO().start();
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException("bin/ensure-prometheus failed: Prometheus is not installed");
+        if (!installed() && Files.isExecutable(ensure)) {
+            ProcessBuilder install = new ProcessBuilder(ensure.toString()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            if (installLog == null) {
+                install.inheritIO();
+            } else {
+                install.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(installLog.toFile()));
+            }
+            if (install.start().waitFor() != 0) {
+                throw new IllegalStateException("bin/ensure-prometheus failed: Prometheus is not installed"
+                        + (installLog == null ? "" : "; see " + installLog));
             }
         }
         Path config = workDir.resolve("prometheus");
@@ -174,6 +182,11 @@ final class DemoPrometheus implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
+    }
+
+    /** Whether the {@code prometheus} binary is on the PATH. */
+    static boolean installed() {
+        return onPath("prometheus");
     }
 
     private static boolean onPath(String command) {

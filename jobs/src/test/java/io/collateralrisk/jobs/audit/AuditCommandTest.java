@@ -113,6 +113,25 @@ class AuditCommandTest {
     }
 
     @Test
+    void tablesAnswerToTheirNamespaceQualifiedNamesAsTheSpecWritesThem() {
+        String plain = "SELECT count(*) AS n FROM price_ticks";
+        for (String sql : List.of(plain, "SELECT count(*) AS n FROM risk_audit.price_ticks",
+                "SELECT count(*) AS n FROM `risk_audit`.`price_ticks`", "SELECT count(*) AS n FROM risk.risk_audit.price_ticks")) {
+            Run r = risk("audit", "--warehouse", warehouse.toString(), "--format", "csv", sql);
+            assertThat(r.exit()).as(sql + ": " + r.err()).isZero();
+            assertThat(r.out()).as(sql).isEqualTo("n\r\n90\r\n");
+        }
+        // Qualified names travel in time with the plain ones, in one query.
+        Run travelled = risk("audit", "--warehouse", warehouse.toString(), "--format", "csv", "--snapshot", Long.toString(firstConfigSnapshot),
+                "SELECT (SELECT count(*) FROM risk_audit.config_versions) AS qualified, (SELECT count(*) FROM config_versions) AS plain");
+        assertThat(travelled.exit()).as(travelled.err()).isZero();
+        assertThat(travelled.out()).isEqualTo("qualified,plain\r\n1,1\r\n");
+        Run unknown = risk("audit", "--warehouse", warehouse.toString(), "SELECT * FROM risk_audit.no_such_table");
+        assertThat(unknown.exit()).isNotZero();
+        assertThat(unknown.err()).contains("no_such_table");
+    }
+
+    @Test
     void anythingButAQueryIsRefused() {
         for (String sql : List.of(
                 "INSERT INTO config_versions SELECT * FROM config_versions",
