@@ -4,6 +4,7 @@ import io.collateralrisk.jobs.RiskJob;
 import io.collateralrisk.jobs.cli.CodeVersion;
 import io.collateralrisk.jobs.input.InputRecord;
 import io.collateralrisk.jobs.input.KafkaInputDeserializer;
+import io.collateralrisk.jobs.input.ReferenceClockWatermarks;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.sinks.KafkaOutputSink;
@@ -85,8 +86,9 @@ public final class KafkaPipeline {
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }
-        // Timestamps and watermarks come after parsing (RiskJob), where the event time is known.
-        return env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), topic).uid("source-" + topic);
+        // Timestamps and watermarks come after parsing (RiskJob), where the event time is known; the
+        // source only stamps each record with its reference clock, which caps the watermark.
+        return env.fromSource(builder.build(), ReferenceClockWatermarks.stampReferenceClock(), topic).uid("source-" + topic);
     }
 
     /** Every topic the job reads or writes, with its partitions ({@link TopicLayout}). */

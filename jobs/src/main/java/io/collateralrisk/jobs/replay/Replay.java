@@ -7,8 +7,11 @@ import io.collateralrisk.jobs.audit.AuditSetup;
 import io.collateralrisk.model.config.AuditCatalogConfig;
 import io.collateralrisk.sinks.audit.AuditSink;
 import io.collateralrisk.jobs.cli.CodeVersion;
+import io.collateralrisk.jobs.input.ClockGuard;
 import io.collateralrisk.jobs.input.InputRecord;
 import io.collateralrisk.jobs.input.JsonLinesFormat;
+import io.collateralrisk.jobs.input.ReferenceClockWatermarks;
+import io.collateralrisk.jobs.input.ReplayReferenceClock;
 import io.collateralrisk.model.OutputRecord;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
@@ -30,7 +33,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -112,7 +114,7 @@ public final class Replay {
         }
         long horizon = Long.MIN_VALUE;
         for (Path file : inputs.values()) {
-            horizon = Math.max(horizon, lastEventTime(file));
+            horizon = Math.max(horizon, lastEventTime(file, config.maxAheadMs()));
         }
 
         Configuration conf = RiskJob.baseConfiguration();
@@ -180,7 +182,7 @@ public final class Replay {
                                 new org.apache.flink.core.fs.Path(file.toUri()))
                         .build();
         // One reader per file keeps each topic in file order.
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), topic + " file")
+        return env.fromSource(source, ReferenceClockWatermarks.stampReferenceClock(), topic + " file")
                 .uid("source-" + topic)
                 .setParallelism(1);
     }
@@ -202,15 +204,23 @@ public final class Replay {
         return found;
     }
 
-    /** The latest valid event time in a file: where the replay's event time ends. */
-    static long lastEventTime(Path file) throws IOException {
+    /**
+     * The latest event time in a file that the clock guard accepts: where the replay's event time
+     * ends. A record the job refuses (before 1970, or ahead of its reference clock) must not carry
+     * the end of event time, and every timer with it, into its broken future.
+     */
+    static long lastEventTime(Path file, long maxAheadMs) throws IOException {
         long last = Long.MIN_VALUE;
         try (InputStream raw = Files.newInputStream(file);
                 InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
                 BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                last = Math.max(last, InputParser.eventTimeOrElse(line, Long.MIN_VALUE));
+            ReplayReferenceClock clock = new ReplayReferenceClock(reader::readLine);
+            ReplayReferenceClock.Line line;
+            while ((line = clock.next()) != null) {
+                long t = InputParser.eventTimeOrElse(line.text(), ClockGuard.UNKNOWN);
+                if (t != ClockGuard.UNKNOWN && ClockGuard.refusal(t, line.referenceClock(), maxAheadMs) == null) {
+                    last = Math.max(last, t);
+                }
             }
         }
         return last;

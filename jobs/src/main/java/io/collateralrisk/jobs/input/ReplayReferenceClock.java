@@ -1,0 +1,147 @@
+package io.collateralrisk.jobs.input;
+
+import io.collateralrisk.model.json.InputParser;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Iterator;
+
+/**
+ * The reference clock of each line of a replay file, read in file order with a small look-ahead.
+ * A replay file is a log in time order, so a record is judged against what follows it: its
+ * {@code kafkaTimestamp} field when the line carries one, else the median event time of the next
+ * {@value #WINDOW} lines with a valid event time (fewer near the end of the file; the last line
+ * against the median of the {@value #WINDOW} before it). A record stamped far ahead of what
+ * follows is the broken one; one stray line cannot move the median of its neighbours' windows;
+ * a source that ticks once an hour, or facility events days apart, are behind what follows them
+ * and never judged ahead.
+ */
+public final class ReplayReferenceClock {
+
+    /** How many valid neighbours a median is taken over. */
+    public static final int WINDOW = 5;
+    /**
+     * How far ahead a line is looked for valid neighbours: a long run of unparseable lines ends the
+     * search there, so the buffer stays small whatever the file holds.
+     */
+    static final int MAX_LOOK_AHEAD = 256;
+
+    /** Where lines come from; null at the end of the file. */
+    @FunctionalInterface
+    public interface LineSource {
+        String next() throws IOException;
+    }
+
+    /** One line of the file with its reference clock ({@link ClockGuard#UNKNOWN} when the file has no other valid time). */
+    public record Line(String text, long number, long referenceClock) {}
+
+    private record Pending(String text, long number, long eventTime, long kafkaTimestamp) {
+        boolean valid() {
+            return eventTime >= 0;
+        }
+    }
+
+    private final LineSource source;
+    private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
+    /** The last {@value #WINDOW} valid event times already handed out, oldest first. */
+    private final ArrayDeque<Long> behind = new ArrayDeque<>();
+    private long lineNumber;
+    private boolean endOfFile;
+
+    public ReplayReferenceClock(LineSource source) {
+        this.source = source;
+    }
+
+    /** Over lines already in memory (tests, small files). */
+    public static ReplayReferenceClock of(Iterator<String> lines) {
+        return new ReplayReferenceClock(() -> lines.hasNext() ? lines.next() : null);
+    }
+
+    /** The next non-blank line with its reference clock, or null at the end of the file. */
+    public Line next() throws IOException {
+        if (ahead.isEmpty() && !fill(1)) {
+            return null;
+        }
+        // The head plus WINDOW valid lines after it, or as many as the look-ahead finds.
+        while (validAfterHead() < WINDOW && ahead.size() <= MAX_LOOK_AHEAD && fill(ahead.size() + 1)) {
+            // keep reading
+        }
+        Pending head = ahead.removeFirst();
+        long clock = head.kafkaTimestamp >= 0 ? head.kafkaTimestamp : medianOfNext();
+        if (clock == ClockGuard.UNKNOWN) {
+            clock = median(behind.stream().mapToLong(Long::longValue).toArray());
+        }
+        if (head.valid()) {
+            behind.addLast(head.eventTime);
+            if (behind.size() > WINDOW) {
+                behind.removeFirst();
+            }
+        }
+        return new Line(head.text, head.number, clock);
+    }
+
+    private int validAfterHead() {
+        int n = 0;
+        boolean first = true;
+        for (Pending p : ahead) {
+            if (!first && p.valid()) {
+                n++;
+            }
+            first = false;
+        }
+        return n;
+    }
+
+    /** Reads until {@code size} lines are pending; false when the file ended first. */
+    private boolean fill(int size) throws IOException {
+        while (ahead.size() < size) {
+            if (endOfFile) {
+                return false;
+            }
+            String text = source.next();
+            if (text == null) {
+                endOfFile = true;
+                return false;
+            }
+            lineNumber++;
+            if (!text.isBlank()) {
+                ahead.addLast(new Pending(text, lineNumber, validTime(text, "eventTime"), kafkaTimestamp(text)));
+            }
+        }
+        return true;
+    }
+
+    private long medianOfNext() {
+        long[] times = new long[WINDOW];
+        int n = 0;
+        for (Pending p : ahead) {
+            if (n == WINDOW) {
+                break;
+            }
+            if (p.valid()) {
+                times[n++] = p.eventTime;
+            }
+        }
+        return median(Arrays.copyOf(times, n));
+    }
+
+    /** The middle value; of an even count the lower middle one, so a pair never raises the clock to its larger value. */
+    static long median(long[] times) {
+        if (times.length == 0) {
+            return ClockGuard.UNKNOWN;
+        }
+        long[] sorted = times.clone();
+        Arrays.sort(sorted);
+        return sorted[(sorted.length - 1) / 2];
+    }
+
+    private static long kafkaTimestamp(String text) {
+        // Most files carry no Kafka timestamps: parse a second time only when the field is there.
+        return text.contains("\"kafkaTimestamp\"") ? validTime(text, "kafkaTimestamp") : ClockGuard.UNKNOWN;
+    }
+
+    private static long validTime(String text, String field) {
+        long t = InputParser.timeOrElse(text, field, ClockGuard.UNKNOWN);
+        return t >= 0 ? t : ClockGuard.UNKNOWN;
+    }
+}
