@@ -11,7 +11,8 @@ import java.util.Iterator;
  * A replay file is a log in time order, so a record is judged against what follows it: its
  * {@code kafkaTimestamp} field when the line carries one, else the median event time of the next
  * {@value #WINDOW} lines with a valid event time (fewer near the end of the file; the last line
- * against the median of the {@value #WINDOW} before it). A record stamped far ahead of what
+ * against the median of the {@value #WINDOW} before it, moved on by their median spacing to the
+ * time they suggest for the next line: {@link #nextAfter}). A record stamped far ahead of what
  * follows is the broken one; one stray line cannot move the median of its neighbours' windows;
  * a source that ticks once an hour, or facility events days apart, are behind what follows them
  * and never judged ahead.
@@ -69,7 +70,7 @@ public final class ReplayReferenceClock {
         Pending head = ahead.removeFirst();
         long clock = head.kafkaTimestamp >= 0 ? head.kafkaTimestamp : medianOfNext();
         if (clock == ClockGuard.UNKNOWN) {
-            clock = median(behind.stream().mapToLong(Long::longValue).toArray());
+            clock = nextAfter(behind.stream().mapToLong(Long::longValue).toArray());
         }
         if (head.valid()) {
             behind.addLast(head.eventTime);
@@ -133,6 +134,26 @@ public final class ReplayReferenceClock {
         long[] sorted = times.clone();
         Arrays.sort(sorted);
         return sorted[(sorted.length - 1) / 2];
+    }
+
+    /**
+     * The time the lines before suggest for the next one: their median moved on by their median
+     * spacing to one step past the latest, so a source that ticks once an hour (or facility events
+     * days apart) is not judged ahead at the end of its file, while one stray among them moves
+     * neither the median nor the spacing. With fewer than two, nothing to judge by.
+     */
+    static long nextAfter(long[] before) {
+        if (before.length < 2) {
+            return ClockGuard.UNKNOWN;
+        }
+        long[] sorted = before.clone();
+        Arrays.sort(sorted);
+        long[] gaps = new long[sorted.length - 1];
+        for (int i = 1; i < sorted.length; i++) {
+            gaps[i - 1] = sorted[i] - sorted[i - 1];
+        }
+        int middle = (sorted.length - 1) / 2;
+        return sorted[middle] + (sorted.length - middle) * median(gaps);
     }
 
     private static long kafkaTimestamp(String text) {
