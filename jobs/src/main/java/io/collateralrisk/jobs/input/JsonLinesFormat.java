@@ -21,15 +21,23 @@ public final class JsonLinesFormat extends SimpleStreamFormat<InputRecord> {
     private final String topic;
     private final String fileName;
 
+    private final long lastLineFloor;
+
     public JsonLinesFormat(String topic, String fileName) {
+        this(topic, fileName, ClockGuard.UNKNOWN);
+    }
+
+    /** @param lastLineFloor see {@link ReplayReferenceClock#ReplayReferenceClock(ReplayReferenceClock.LineSource, long)} */
+    public JsonLinesFormat(String topic, String fileName, long lastLineFloor) {
         this.topic = topic;
         this.fileName = fileName;
+        this.lastLineFloor = lastLineFloor;
     }
 
     @Override
     public StreamFormat.Reader<InputRecord> createReader(Configuration config, FSDataInputStream stream) {
         BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
-        ReplayReferenceClock clock = new ReplayReferenceClock(reader::readLine);
+        ReplayReferenceClock clock = new ReplayReferenceClock(reader::readLine, lastLineFloor);
         return new StreamFormat.Reader<>() {
             @Override
             public InputRecord read() throws IOException {

@@ -12,7 +12,8 @@ import java.util.Iterator;
  * {@code kafkaTimestamp} field when the line carries one, else the median event time of the next
  * {@value #WINDOW} lines with a valid event time (fewer near the end of the file; the last line
  * against the median of the {@value #WINDOW} before it, moved on by their median spacing to the
- * time they suggest for the next line: {@link #nextAfter}). A record stamped far ahead of what
+ * time they suggest for the next line: {@link #nextAfter}; for facility and control files at least
+ * the end of the replay's price clock). A record stamped far ahead of what
  * follows is the broken one; one stray line cannot move the median of its neighbours' windows;
  * a source that ticks once an hour, or facility events days apart, are behind what follows them
  * and never judged ahead.
@@ -43,6 +44,7 @@ public final class ReplayReferenceClock {
     }
 
     private final LineSource source;
+    private final long lastLineFloor;
     private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
     /** The last {@value #WINDOW} valid event times already handed out, oldest first. */
     private final ArrayDeque<Long> behind = new ArrayDeque<>();
@@ -50,12 +52,28 @@ public final class ReplayReferenceClock {
     private boolean endOfFile;
 
     public ReplayReferenceClock(LineSource source) {
+        this(source, ClockGuard.UNKNOWN);
+    }
+
+    /**
+     * @param lastLineFloor the earliest reference clock a line with nothing valid after it gets:
+     *     for facility and control files, whose events come days apart, the end of the replay's
+     *     price clock, since the lines before cannot tell a long quiet from a broken clock and an
+     *     event after the price clock's end is never applied anyway; {@link ClockGuard#UNKNOWN}
+     *     for none
+     */
+    public ReplayReferenceClock(LineSource source, long lastLineFloor) {
         this.source = source;
+        this.lastLineFloor = lastLineFloor;
     }
 
     /** Over lines already in memory (tests, small files). */
     public static ReplayReferenceClock of(Iterator<String> lines) {
-        return new ReplayReferenceClock(() -> lines.hasNext() ? lines.next() : null);
+        return of(lines, ClockGuard.UNKNOWN);
+    }
+
+    public static ReplayReferenceClock of(Iterator<String> lines, long lastLineFloor) {
+        return new ReplayReferenceClock(() -> lines.hasNext() ? lines.next() : null, lastLineFloor);
     }
 
     /** The next non-blank line with its reference clock, or null at the end of the file. */
@@ -70,7 +88,7 @@ public final class ReplayReferenceClock {
         Pending head = ahead.removeFirst();
         long clock = head.kafkaTimestamp >= 0 ? head.kafkaTimestamp : medianOfNext();
         if (clock == ClockGuard.UNKNOWN) {
-            clock = nextAfter(behind.stream().mapToLong(Long::longValue).toArray());
+            clock = Math.max(nextAfter(behind.stream().mapToLong(Long::longValue).toArray()), lastLineFloor);
         }
         if (head.valid()) {
             behind.addLast(head.eventTime);

@@ -112,9 +112,13 @@ public final class Replay {
         if (!inputs.containsKey(Topics.PRICES)) {
             throw new IllegalArgumentException("no prices.jsonl or prices.jsonl.gz in " + inputDir);
         }
-        long horizon = Long.MIN_VALUE;
-        for (Path file : inputs.values()) {
-            horizon = Math.max(horizon, lastEventTime(file, config.maxAheadMs()));
+        // The price clock's end first: a facility or control file's last line is judged against it at least.
+        long pricesEnd = lastEventTime(inputs.get(Topics.PRICES), config.maxAheadMs(), ClockGuard.UNKNOWN);
+        long horizon = pricesEnd;
+        for (Map.Entry<String, Path> input : inputs.entrySet()) {
+            if (!input.getKey().equals(Topics.PRICES)) {
+                horizon = Math.max(horizon, lastEventTime(input.getValue(), config.maxAheadMs(), pricesEnd));
+            }
         }
 
         Configuration conf = RiskJob.baseConfiguration();
@@ -125,9 +129,9 @@ public final class Replay {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
 
         RiskJob.Inputs jobInputs = new RiskJob.Inputs(
-                source(env, inputs.get(Topics.PRICES), Topics.PRICES),
-                source(env, inputs.get(Topics.FACILITY_EVENTS), Topics.FACILITY_EVENTS),
-                source(env, inputs.get(Topics.RISK_CONTROL), Topics.RISK_CONTROL),
+                source(env, inputs.get(Topics.PRICES), Topics.PRICES, ClockGuard.UNKNOWN),
+                source(env, inputs.get(Topics.FACILITY_EVENTS), Topics.FACILITY_EVENTS, pricesEnd),
+                source(env, inputs.get(Topics.RISK_CONTROL), Topics.RISK_CONTROL, pricesEnd),
                 false);
         RiskJob.Outputs outputs = RiskJob.build(jobInputs, config, CodeVersion.get(), horizon);
 
@@ -172,13 +176,13 @@ public final class Replay {
         return byTopic;
     }
 
-    private static DataStream<InputRecord> source(StreamExecutionEnvironment env, Path file, String topic) {
+    private static DataStream<InputRecord> source(StreamExecutionEnvironment env, Path file, String topic, long lastLineFloor) {
         if (file == null) {
             return null;
         }
         FileSource<InputRecord> source =
                 FileSource.forRecordStreamFormat(
-                                new JsonLinesFormat(topic, file.getFileName().toString()),
+                                new JsonLinesFormat(topic, file.getFileName().toString(), lastLineFloor),
                                 new org.apache.flink.core.fs.Path(file.toUri()))
                         .build();
         // One reader per file keeps each topic in file order.
@@ -209,12 +213,12 @@ public final class Replay {
      * ends. A record the job refuses (before 1970, or ahead of its reference clock) must not carry
      * the end of event time, and every timer with it, into its broken future.
      */
-    static long lastEventTime(Path file, long maxAheadMs) throws IOException {
+    static long lastEventTime(Path file, long maxAheadMs, long lastLineFloor) throws IOException {
         long last = Long.MIN_VALUE;
         try (InputStream raw = Files.newInputStream(file);
                 InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
                 BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            ReplayReferenceClock clock = new ReplayReferenceClock(reader::readLine);
+            ReplayReferenceClock clock = new ReplayReferenceClock(reader::readLine, lastLineFloor);
             ReplayReferenceClock.Line line;
             while ((line = clock.next()) != null) {
                 long t = InputParser.eventTimeOrElse(line.text(), ClockGuard.UNKNOWN);
