@@ -87,13 +87,15 @@ class BadClockLiveTest {
 
     @Test
     void everyBadRecordIsADeadLetterWithItsReasonStampedWithItsReferenceClock() throws Exception {
-        Map<String, ConsumerRecord<String, String>> added = new TreeMap<>(withBadClocks.get(Topics.DEAD_LETTER));
-        added.keySet().removeAll(clean.get(Topics.DEAD_LETTER).keySet());
-        assertThat(added).hasSameSizeAs(bad);
+        // Besides RealDay's malformed records, whose ids name their offsets, which the bad records moved.
         Map<String, ConsumerRecord<String, String>> byPayload = new TreeMap<>();
-        for (ConsumerRecord<String, String> r : added.values()) {
-            byPayload.put(JSON.readTree(r.value()).get("payload").asText(), r);
+        for (ConsumerRecord<String, String> r : withBadClocks.get(Topics.DEAD_LETTER).values()) {
+            String payload = JSON.readTree(r.value()).get("payload").asText();
+            if (!RealDay.BAD_RECORDS.contains(payload)) {
+                byPayload.put(payload, r);
+            }
         }
+        assertThat(byPayload).hasSameSizeAs(bad);
         for (Bad b : bad) {
             ConsumerRecord<String, String> d = byPayload.get(b.record().value());
             assertThat(d).as(b.record().value()).isNotNull();
