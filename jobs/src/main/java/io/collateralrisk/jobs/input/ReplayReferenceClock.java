@@ -10,10 +10,13 @@ import java.util.Iterator;
  * The reference clock of each line of a replay file, read in file order with a small look-ahead.
  * A replay file is a log in time order, so a record is judged against what follows it: its
  * {@code kafkaTimestamp} field when the line carries one, else the median event time of the next
- * {@value #WINDOW} lines with a valid event time (fewer near the end of the file; the last line
- * against the median of the {@value #WINDOW} before it, moved on by their median spacing to the
- * time they suggest for the next line: {@link #nextAfter}; for facility and control files at least
- * the end of the replay's price clock). A record stamped far ahead of what
+ * {@value #WINDOW} lines with a valid event time (fewer near the end of the file). The last line
+ * has nothing after it: it is judged against the median of the {@value #WINDOW} before it, moved on
+ * by their median spacing to the time they suggest for the next line ({@link #nextAfter}), plus the
+ * longest quiet spell the file has shown (the largest step of the look-ahead median from one line
+ * to the next), and in facility and control files against the end of the replay's price clock at
+ * least. At the end of a file a record a little ahead cannot be told from a quiet spell; one
+ * years ahead still is. A record stamped far ahead of what
  * follows is the broken one; one stray line cannot move the median of its neighbours' windows;
  * a source that ticks once an hour, or facility events days apart, are behind what follows them
  * and never judged ahead.
@@ -50,6 +53,9 @@ public final class ReplayReferenceClock {
     private final ArrayDeque<Long> behind = new ArrayDeque<>();
     private long lineNumber;
     private boolean endOfFile;
+    /** The look-ahead clock of the previous line, and the largest step it took from one line to the next. */
+    private long previousLookAhead = ClockGuard.UNKNOWN;
+    private long longestQuiet;
 
     public ReplayReferenceClock(LineSource source) {
         this(source, ClockGuard.UNKNOWN);
@@ -85,10 +91,22 @@ public final class ReplayReferenceClock {
         while (validAfterHead() < WINDOW && ahead.size() <= MAX_LOOK_AHEAD && fill(ahead.size() + 1)) {
             // keep reading
         }
+        boolean fullWindow = validAfterHead() >= WINDOW;
         Pending head = ahead.removeFirst();
         long clock = head.kafkaTimestamp >= 0 ? head.kafkaTimestamp : medianOfNext();
+        if (head.kafkaTimestamp < 0 && fullWindow) {
+            // The median of a full window moves on by a file's real quiet spells; one stray line
+            // never moves it far (near the end, with fewer lines ahead, it could: those steps do not count).
+            if (previousLookAhead != ClockGuard.UNKNOWN) {
+                longestQuiet = Math.max(longestQuiet, clock - previousLookAhead);
+            }
+            previousLookAhead = clock;
+        }
         if (clock == ClockGuard.UNKNOWN) {
-            clock = Math.max(nextAfter(behind.stream().mapToLong(Long::longValue).toArray()), lastLineFloor);
+            long expected = nextAfter(behind.stream().mapToLong(Long::longValue).toArray());
+            // Nothing after it vouches for it: allowed the longest quiet its file has shown, so the
+            // last round of an oracle that ticks on a heartbeat is not refused, while a line years on is.
+            clock = Math.max(expected == ClockGuard.UNKNOWN ? ClockGuard.UNKNOWN : expected + longestQuiet, lastLineFloor);
         }
         if (head.valid()) {
             behind.addLast(head.eventTime);

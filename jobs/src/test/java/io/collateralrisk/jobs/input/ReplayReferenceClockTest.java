@@ -73,7 +73,8 @@ class ReplayReferenceClockTest {
 
         assertThat(read.get(4).referenceClock()).as("of 500, 600: the lower middle").isEqualTo(T0 + 500);
         assertThat(read.get(5).referenceClock()).as("only 600 after it").isEqualTo(T0 + 600);
-        assertThat(read.get(6).referenceClock()).as("100 .. 500 before it: their median moved on by their spacing").isEqualTo(T0 + 600);
+        assertThat(read.get(6).referenceClock()).as("100 .. 500 before it: their median moved on by their spacing, and the longest quiet")
+                .isEqualTo(T0 + 600 + 100);
     }
 
     @Test
@@ -94,9 +95,32 @@ class ReplayReferenceClockTest {
         lines.add(at(YEARS_AHEAD));
         assertThat(refused(lines)).containsExactly(11L);
 
-        List<String> twoMinutesLate = new ArrayList<>(everyMinute(10));
-        twoMinutesLate.add(at(T0 + 10 * 60_000 + 120_000));
-        assertThat(refused(twoMinutesLate)).as("two minutes after the minute the five before lead to").containsExactly(11L);
+        // A minute after the last: the next minute, plus the file's longest quiet (a minute), plus maxAhead.
+        List<String> threeMinutesLate = new ArrayList<>(everyMinute(10));
+        threeMinutesLate.add(at(T0 + 9 * 60_000 + 3 * 60_000 + 1));
+        assertThat(refused(threeMinutesLate)).containsExactly(11L);
+        List<String> justInTime = new ArrayList<>(everyMinute(10));
+        justInTime.add(at(T0 + 9 * 60_000 + 3 * 60_000));
+        assertThat(refused(justInTime)).isEmpty();
+    }
+
+    @Test
+    void theLastRoundOfAnOracleAfterAHeartbeatIsNotRefused() throws IOException {
+        // Rounds a minute apart, an hour's quiet, more rounds, and the last round after another hour.
+        List<String> lines = new ArrayList<>();
+        long t = T0;
+        for (int i = 0; i < 30; i++) {
+            lines.add(at(t += 60_000));
+        }
+        t += 3_600_000;
+        for (int i = 0; i < 30; i++) {
+            lines.add(at(t += 60_000));
+        }
+        lines.add(at(t + 3_600_000));
+        assertThat(refused(lines)).isEmpty();
+
+        lines.add(at(YEARS_AHEAD));
+        assertThat(refused(lines)).containsExactly((long) lines.size());
     }
 
     @Test

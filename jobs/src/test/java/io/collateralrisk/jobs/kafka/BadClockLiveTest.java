@@ -83,6 +83,22 @@ class BadClockLiveTest {
         // A cure deadline is 48 h after its margin call: none falls within the day.
         assertThat(withBadClocks.get(Topics.MARGIN_CALLS).values()).noneMatch(r -> r.value() != null && r.value().contains("CURE_EXPIRED"));
         assertThat(withBadClocks.get(Topics.MARGIN_CALLS).values()).allMatch(r -> r.timestamp() < RealDay.END);
+        // The day's deadlines that do fall within it (a triggered liquidation unconfirmed after 30
+        // minutes, a hold escalated) fire at the same instants as without the bad records.
+        Map<String, Long> clean = deadlines(BadClockLiveTest.clean);
+        assertThat(clean).as("deadlines within the day").isNotEmpty();
+        assertThat(deadlines(withBadClocks)).isEqualTo(clean);
+    }
+
+    private static Map<String, Long> deadlines(Map<String, Map<String, ConsumerRecord<String, String>>> run) {
+        Map<String, Long> fired = new TreeMap<>();
+        run.get(Topics.MARGIN_CALLS).forEach((id, r) -> {
+            String type = type(r);
+            if (type.equals("LIQUIDATION_UNCONFIRMED") || type.equals("LIQUIDATION_HOLD_ESCALATED")) {
+                fired.put(id, r.timestamp());
+            }
+        });
+        return fired;
     }
 
     @Test
