@@ -11,12 +11,10 @@ import java.util.Iterator;
  * A replay file is a log in time order, so a record is judged against what follows it: its
  * {@code kafkaTimestamp} field when the line carries one, else the median event time of the next
  * {@value #WINDOW} lines with a valid event time (fewer near the end of the file). The last line
- * has nothing after it: it is judged against the median of the {@value #WINDOW} before it, moved on
- * by their median spacing to the time they suggest for the next line ({@link #nextAfter}), plus the
- * longest quiet spell the file has shown (the largest step of the look-ahead median from one line
- * to the next), and in facility and control files against the end of the replay's price clock at
- * least. At the end of a file a record a little ahead cannot be told from a quiet spell; one
- * years ahead still is. A record stamped far ahead of what
+ * has nothing after it: it is judged against the latest line before it that was not ahead of its
+ * own clock, moved on by the longest quiet spell the file has shown ({@link #quiet}), and in
+ * facility and control files against the end of the replay's price clock at least. At the end of
+ * a file a record a little ahead cannot be told from a quiet spell; one years ahead still is. A record stamped far ahead of what
  * follows is the broken one; one stray line cannot move the median of its neighbours' windows;
  * a source that ticks once an hour, or facility events days apart, are behind what follows them
  * and never judged ahead.
@@ -56,6 +54,8 @@ public final class ReplayReferenceClock {
     /** The look-ahead clock of the previous line, and the largest step it took from one line to the next. */
     private long previousLookAhead = ClockGuard.UNKNOWN;
     private long longestQuiet;
+    /** The event time of the latest line that was not ahead of its own reference clock. */
+    private long lastNotAhead = ClockGuard.UNKNOWN;
 
     public ReplayReferenceClock(LineSource source) {
         this(source, ClockGuard.UNKNOWN);
@@ -103,15 +103,20 @@ public final class ReplayReferenceClock {
             previousLookAhead = clock;
         }
         if (clock == ClockGuard.UNKNOWN) {
-            long expected = nextAfter(behind.stream().mapToLong(Long::longValue).toArray());
             // Nothing after it vouches for it: allowed the longest quiet its file has shown, so the
             // last round of an oracle that ticks on a heartbeat is not refused, while a line years on is.
-            clock = Math.max(expected == ClockGuard.UNKNOWN ? ClockGuard.UNKNOWN : expected + longestQuiet, lastLineFloor);
+            if (lastNotAhead != ClockGuard.UNKNOWN) {
+                clock = lastNotAhead + quiet(longestQuiet, behind.stream().mapToLong(Long::longValue).toArray());
+            }
+            clock = Math.max(clock, lastLineFloor);
         }
         if (head.valid()) {
             behind.addLast(head.eventTime);
             if (behind.size() > WINDOW) {
                 behind.removeFirst();
+            }
+            if (clock != ClockGuard.UNKNOWN && head.eventTime <= clock) {
+                lastNotAhead = head.eventTime;
             }
         }
         return new Line(head.text, head.number, clock);
@@ -173,14 +178,12 @@ public final class ReplayReferenceClock {
     }
 
     /**
-     * The time the lines before suggest for the next one: their median moved on by their median
-     * spacing to one step past the latest, so a source that ticks once an hour (or facility events
-     * days apart) is not judged ahead at the end of its file, while one stray among them moves
-     * neither the median nor the spacing. With fewer than two, nothing to judge by.
+     * How long a file may stay quiet before its last line: the largest step its look-ahead median
+     * took, or in a file too short for a full window, the median spacing of the lines before.
      */
-    static long nextAfter(long[] before) {
+    static long quiet(long longestQuiet, long[] before) {
         if (before.length < 2) {
-            return ClockGuard.UNKNOWN;
+            return longestQuiet;
         }
         long[] sorted = before.clone();
         Arrays.sort(sorted);
@@ -188,8 +191,7 @@ public final class ReplayReferenceClock {
         for (int i = 1; i < sorted.length; i++) {
             gaps[i - 1] = sorted[i] - sorted[i - 1];
         }
-        int middle = (sorted.length - 1) / 2;
-        return sorted[middle] + (sorted.length - middle) * median(gaps);
+        return Math.max(longestQuiet, median(gaps));
     }
 
     private static long kafkaTimestamp(String text) {

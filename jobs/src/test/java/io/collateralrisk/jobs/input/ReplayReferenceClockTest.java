@@ -73,8 +73,7 @@ class ReplayReferenceClockTest {
 
         assertThat(read.get(4).referenceClock()).as("of 500, 600: the lower middle").isEqualTo(T0 + 500);
         assertThat(read.get(5).referenceClock()).as("only 600 after it").isEqualTo(T0 + 600);
-        assertThat(read.get(6).referenceClock()).as("100 .. 500 before it: their median moved on by their spacing, and the longest quiet")
-                .isEqualTo(T0 + 600 + 100);
+        assertThat(read.get(6).referenceClock()).as("the line before it, moved on by the file's longest quiet").isEqualTo(T0 + 500 + 100);
     }
 
     @Test
@@ -95,13 +94,19 @@ class ReplayReferenceClockTest {
         lines.add(at(YEARS_AHEAD));
         assertThat(refused(lines)).containsExactly(11L);
 
-        // A minute after the last: the next minute, plus the file's longest quiet (a minute), plus maxAhead.
-        List<String> threeMinutesLate = new ArrayList<>(everyMinute(10));
-        threeMinutesLate.add(at(T0 + 9 * 60_000 + 3 * 60_000 + 1));
-        assertThat(refused(threeMinutesLate)).containsExactly(11L);
+        // The last good minute, plus the file's longest quiet (a minute), plus maxAhead.
+        List<String> late = new ArrayList<>(everyMinute(10));
+        late.add(at(T0 + 9 * 60_000 + 2 * 60_000 + 1));
+        assertThat(refused(late)).containsExactly(11L);
         List<String> justInTime = new ArrayList<>(everyMinute(10));
-        justInTime.add(at(T0 + 9 * 60_000 + 3 * 60_000));
+        justInTime.add(at(T0 + 9 * 60_000 + 2 * 60_000));
         assertThat(refused(justInTime)).isEmpty();
+
+        // A stray among the five before moves neither the line it is judged from nor the quiet.
+        List<String> strayBefore = new ArrayList<>(everyMinute(10));
+        strayBefore.add(8, at(YEARS_AHEAD));
+        strayBefore.add(at(YEARS_AHEAD + 60_000));
+        assertThat(refused(strayBefore)).containsExactly(9L, 12L);
     }
 
     @Test
@@ -124,12 +129,14 @@ class ReplayReferenceClockTest {
     }
 
     @Test
-    void theTimeTheLinesBeforeSuggestIgnoresOneStrayAmongThem() {
-        assertThat(ReplayReferenceClock.nextAfter(new long[] {0, 10, 20, 30, 40})).isEqualTo(50);
-        // Four good times and a stray: a step more lenient, never years on.
-        assertThat(ReplayReferenceClock.nextAfter(new long[] {0, 10, YEARS_AHEAD, 20, 30})).isEqualTo(50);
-        assertThat(ReplayReferenceClock.nextAfter(new long[] {0, 10})).isEqualTo(20);
-        assertThat(ReplayReferenceClock.nextAfter(new long[] {7})).isEqualTo(ClockGuard.UNKNOWN);
+    void aFileTooShortForAFullWindowIsAllowedTheSpacingOfItsLines() throws IOException {
+        assertThat(ReplayReferenceClock.quiet(0, new long[] {0, 10, 20, 30, 40})).isEqualTo(10);
+        assertThat(ReplayReferenceClock.quiet(0, new long[] {0, 10, YEARS_AHEAD, 20, 30})).isEqualTo(10);
+        assertThat(ReplayReferenceClock.quiet(500, new long[] {0, 10})).isEqualTo(500);
+        assertThat(ReplayReferenceClock.quiet(0, new long[] {7})).isZero();
+
+        List<String> threeHourly = List.of(at(T0), at(T0 + 3_600_000), at(T0 + 7_200_000));
+        assertThat(refused(threeHourly)).isEmpty();
     }
 
     @Test
@@ -171,6 +178,6 @@ class ReplayReferenceClockTest {
         List<ReplayReferenceClock.Line> read = read(lines);
         assertThat(read).hasSize(lines.size());
         assertThat(read.get(0).referenceClock()).as("nothing valid ahead, nothing behind").isEqualTo(ClockGuard.UNKNOWN);
-        assertThat(read.get(read.size() - 1).referenceClock()).as("one valid line before it: nothing to judge by").isEqualTo(ClockGuard.UNKNOWN);
+        assertThat(read.get(read.size() - 1).referenceClock()).as("the line before it had no clock either").isEqualTo(ClockGuard.UNKNOWN);
     }
 }
