@@ -77,6 +77,7 @@ public class ParseInput<T> extends ProcessFunction<InputRecord, T> implements Re
         } else if (event instanceof FeedHealthInput c) {
             return c.eventTime();
         }
+        // A programming error, found by the first test of a new input type: it must say where its time is.
         throw new IllegalArgumentException("no event time known for " + event.getClass().getName());
     }
 

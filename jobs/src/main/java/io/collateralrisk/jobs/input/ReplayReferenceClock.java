@@ -14,10 +14,11 @@ import java.util.Iterator;
  * has nothing after it: it is judged against the latest line before it that was not ahead of its
  * own clock, moved on by the longest quiet spell the file has shown ({@link #quiet}), and in
  * facility and control files against the end of the replay's price clock at least. At the end of
- * a file a record a little ahead cannot be told from a quiet spell; one years ahead still is. A record stamped far ahead of what
- * follows is the broken one; one stray line cannot move the median of its neighbours' windows;
- * a source that ticks once an hour, or facility events days apart, are behind what follows them
- * and never judged ahead.
+ * a file a record a little ahead cannot be told from a quiet spell; one years ahead still is.
+ *
+ * <p>A record stamped far ahead of what follows is the broken one; one stray line cannot move the
+ * median of its neighbours' windows; a source that ticks once an hour, or facility events days
+ * apart, are behind what follows them and never judged ahead.
  */
 public final class ReplayReferenceClock {
 

@@ -13,7 +13,6 @@ import org.apache.iceberg.flink.CatalogLoader;
 import io.collateralrisk.model.OutputRecord;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
