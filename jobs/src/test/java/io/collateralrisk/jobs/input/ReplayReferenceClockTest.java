@@ -160,6 +160,30 @@ class ReplayReferenceClockTest {
     }
 
     @Test
+    void theLastFacilityEventIsJudgedAgainstTheEndOfThePriceClockAtLeast() throws IOException {
+        long pricesEnd = T0 + 6 * 86_400_000L;
+        List<String> book = List.of(at(T0), at(T0), at(T0), at(T0 + 86_400_000L), at(T0 + 5 * 86_400_000L));
+        List<ReplayReferenceClock.Line> read = new ArrayList<>();
+        ReplayReferenceClock clock = ReplayReferenceClock.of(book.iterator(), pricesEnd);
+        for (ReplayReferenceClock.Line l; (l = clock.next()) != null; ) {
+            read.add(l);
+        }
+        // Four days after the events before it, and still within the prices.
+        assertThat(read.get(4).referenceClock()).isEqualTo(pricesEnd);
+        // The floor is for the last line only: the others are judged by what follows them.
+        assertThat(read.get(3).referenceClock()).isEqualTo(T0 + 5 * 86_400_000L);
+
+        List<String> yearsOn = new ArrayList<>(book);
+        yearsOn.add(at(YEARS_AHEAD));
+        ReplayReferenceClock.Line last = null;
+        ReplayReferenceClock withStray = ReplayReferenceClock.of(yearsOn.iterator(), pricesEnd);
+        for (ReplayReferenceClock.Line l; (l = withStray.next()) != null; ) {
+            last = l;
+        }
+        assertThat(ClockGuard.refusal(YEARS_AHEAD, last.referenceClock(), MAX_AHEAD)).isEqualTo(ClockGuard.FUTURE_EVENT);
+    }
+
+    @Test
     void blankLinesAreSkippedButCounted() throws IOException {
         List<ReplayReferenceClock.Line> read = read(List.of(at(T0), "", "  ", at(T0 + 1)));
 
