@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.TreeSet;
 import io.collateralrisk.jobs.input.InputRecord;
 import io.collateralrisk.jobs.input.ParseInput;
+import io.collateralrisk.jobs.input.ReferenceClockWatermarks;
 import io.collateralrisk.ltv.facility.FacilityInput;
 import io.collateralrisk.ltv.facility.FacilityStage;
 import io.collateralrisk.ltv.lifecycle.BandChangePatterns;
@@ -68,10 +69,12 @@ public final class RiskJob {
 
     public static final Duration IDLE_AFTER = Duration.ofMinutes(1);
 
-    /** Bounded out-of-orderness on event time; live, a quiet input is marked idle so it holds no one back. */
+    /**
+     * Bounded out-of-orderness on event time, each record moving the watermark no further than its
+     * reference clock; live, a quiet input is marked idle so it holds no one back.
+     */
     private static <T> WatermarkStrategy<T> watermarks(boolean live, RiskConfig config, SerializableTimestampAssigner<T> eventTime) {
-        WatermarkStrategy<T> strategy = WatermarkStrategy.<T>forBoundedOutOfOrderness(Duration.ofMillis(config.outOfOrderMs()))
-                .withTimestampAssigner(eventTime);
+        WatermarkStrategy<T> strategy = new ReferenceClockWatermarks<>(Duration.ofMillis(config.outOfOrderMs()), eventTime);
         return live ? strategy.withIdleness(IDLE_AFTER) : strategy;
     }
 

@@ -46,6 +46,16 @@ public final class KafkaOutputSink {
         return builder.build();
     }
 
+    /**
+     * The record's event time as its Kafka timestamp. The job guards every input's clock, so a
+     * negative one should never arrive; if one did, {@code new ProducerRecord} would throw and the job
+     * would restart on the same record forever, so it goes out with the producer's clock instead
+     * (null), which every broker accepts.
+     */
+    static Long timestamp(OutputRecord record) {
+        return record.eventTime() >= 0 ? record.eventTime() : null;
+    }
+
     /** Topic, key and value from the record itself. */
     static final class Serializer implements KafkaRecordSerializationSchema<OutputRecord> {
         @Override
@@ -53,7 +63,7 @@ public final class KafkaOutputSink {
             return new ProducerRecord<>(
                     record.topic(),
                     null,
-                    record.eventTime(),
+                    timestamp(record),
                     record.key().getBytes(StandardCharsets.UTF_8),
                     // A tombstone (a closed facility on the compacted risk.ltv) has a null value.
                     record.tombstone() ? null : record.json().getBytes(StandardCharsets.UTF_8));

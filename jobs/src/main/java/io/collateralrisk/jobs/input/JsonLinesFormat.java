@@ -12,35 +12,40 @@ import org.apache.flink.core.fs.FSDataInputStream;
 
 /**
  * Reads a replay file of one topic ({@code <topic>.jsonl}, gzip when named {@code .gz}) as one
- * {@link InputRecord} per non-empty line, numbering lines so a dead letter says where it came from
- * and stamping the wall clock at the read (for the latency metric only; no output carries it).
+ * {@link InputRecord} per non-empty line, numbering lines so a dead letter says where it came from,
+ * with the line's reference clock ({@link ReplayReferenceClock}: one reader per file, in file order)
+ * and the wall clock at the read (for the latency metric only; no output carries it).
  */
 public final class JsonLinesFormat extends SimpleStreamFormat<InputRecord> {
 
     private final String topic;
     private final String fileName;
 
+    private final long lastLineFloor;
+
     public JsonLinesFormat(String topic, String fileName) {
+        this(topic, fileName, ClockGuard.UNKNOWN);
+    }
+
+    /** @param lastLineFloor see {@link ReplayReferenceClock#ReplayReferenceClock(ReplayReferenceClock.LineSource, long)} */
+    public JsonLinesFormat(String topic, String fileName, long lastLineFloor) {
         this.topic = topic;
         this.fileName = fileName;
+        this.lastLineFloor = lastLineFloor;
     }
 
     @Override
     public StreamFormat.Reader<InputRecord> createReader(Configuration config, FSDataInputStream stream) {
         BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
+        ReplayReferenceClock clock = new ReplayReferenceClock(reader::readLine, lastLineFloor);
         return new StreamFormat.Reader<>() {
-            private long line;
-
             @Override
             public InputRecord read() throws IOException {
-                String text;
-                while ((text = reader.readLine()) != null) {
-                    line++;
-                    if (!text.isBlank()) {
-                        return new InputRecord(topic, fileName + ":" + line, 0L, text, System.currentTimeMillis());
-                    }
+                ReplayReferenceClock.Line line = clock.next();
+                if (line == null) {
+                    return null;
                 }
-                return null;
+                return new InputRecord(topic, fileName + ":" + line.number(), line.referenceClock(), line.text(), System.currentTimeMillis());
             }
 
             @Override

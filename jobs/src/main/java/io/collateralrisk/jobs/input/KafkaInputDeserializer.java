@@ -7,8 +7,8 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Kafka records as {@link InputRecord}s, stamped with the wall clock at deserialization (the
- * source's read); a null value (tombstone) becomes an empty payload, refused downstream.
+ * Kafka records as {@link InputRecord}s, their Kafka timestamp as reference clock, stamped with the
+ * wall clock at deserialization (the source's read); a null value (tombstone) becomes an empty payload, refused downstream.
  */
 public final class KafkaInputDeserializer implements KafkaRecordDeserializationSchema<InputRecord> {
 
@@ -16,7 +16,8 @@ public final class KafkaInputDeserializer implements KafkaRecordDeserializationS
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<InputRecord> out) {
         String payload = record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8);
         out.collect(new InputRecord(
-                record.topic(), record.topic() + "/" + record.partition() + "@" + record.offset(), record.timestamp(), payload,
+                record.topic(), record.topic() + "/" + record.partition() + "@" + record.offset(),
+                record.timestamp() >= 0 ? record.timestamp() : ClockGuard.UNKNOWN, payload,
                 System.currentTimeMillis()));
     }
 

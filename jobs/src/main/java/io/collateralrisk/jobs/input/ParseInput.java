@@ -1,10 +1,13 @@
 package io.collateralrisk.jobs.input;
 
+import io.collateralrisk.divergence.FeedHealthInput;
+import io.collateralrisk.ltv.facility.FacilityInput;
 import io.collateralrisk.model.PriceTick;
 import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.model.json.InputParser;
 import io.collateralrisk.model.json.InvalidInputException;
 import java.io.Serializable;
+import java.time.Instant;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
@@ -13,7 +16,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Parses the raw records of one input topic: valid ones out as {@code T}, refusals to
- * {@link DeadLetters#TAG} with their reason, counted by reason.
+ * {@link DeadLetters#TAG} with their reason, counted by reason. A parsed record then passes the
+ * {@link ClockGuard} against its reference clock: one before 1970 or more than
+ * {@code lateness.maxAhead} ahead is refused here, before it reaches a watermark, timer or state.
  */
 public class ParseInput<T> extends ProcessFunction<InputRecord, T> implements ResultTypeQueryable<T> {
 
@@ -43,16 +48,45 @@ public class ParseInput<T> extends ProcessFunction<InputRecord, T> implements Re
     @Override
     public void open(OpenContext openContext) {
         parser = new InputParser(config);
-        deadLetters = new DeadLetters();
+        deadLetters = new DeadLetters(config.maxAheadMs());
     }
 
     @Override
     public void processElement(InputRecord record, Context ctx, Collector<T> out) {
+        T event;
         try {
-            out.collect(parse.parse(parser, record));
+            event = parse.parse(parser, record);
         } catch (InvalidInputException e) {
             ctx.output(DeadLetters.TAG, deadLetters.refuse(record, e));
+            return;
         }
+        long eventTime = eventTimeOf(event);
+        String refusal = ClockGuard.refusal(eventTime, record.referenceClock(), config.maxAheadMs());
+        if (refusal != null) {
+            ctx.output(DeadLetters.TAG, deadLetters.refuse(record, eventTime, refusal, describe(refusal, eventTime, record.referenceClock())));
+            return;
+        }
+        out.collect(event);
+    }
+
+    private static long eventTimeOf(Object event) {
+        if (event instanceof PriceTick t) {
+            return t.eventTime();
+        } else if (event instanceof FacilityInput f) {
+            return f.eventTime();
+        } else if (event instanceof FeedHealthInput c) {
+            return c.eventTime();
+        }
+        // A programming error, found by the first test of a new input type: it must say where its time is.
+        throw new IllegalArgumentException("no event time known for " + event.getClass().getName());
+    }
+
+    private String describe(String refusal, long eventTime, long referenceClock) {
+        if (ClockGuard.INVALID_TIME.equals(refusal)) {
+            return "'eventTime' is before 1970-01-01: " + Instant.ofEpochMilli(eventTime);
+        }
+        return "'eventTime' " + Instant.ofEpochMilli(eventTime) + " is more than " + config.maxAheadMs() + " ms ahead of the reference clock "
+                + Instant.ofEpochMilli(referenceClock);
     }
 
     @Override

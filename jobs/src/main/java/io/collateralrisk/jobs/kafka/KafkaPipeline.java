@@ -4,6 +4,7 @@ import io.collateralrisk.jobs.RiskJob;
 import io.collateralrisk.jobs.cli.CodeVersion;
 import io.collateralrisk.jobs.input.InputRecord;
 import io.collateralrisk.jobs.input.KafkaInputDeserializer;
+import io.collateralrisk.jobs.input.ReferenceClockWatermarks;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.sinks.KafkaOutputSink;
@@ -12,7 +13,6 @@ import org.apache.iceberg.flink.CatalogLoader;
 import io.collateralrisk.model.OutputRecord;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -85,8 +85,9 @@ public final class KafkaPipeline {
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }
-        // Timestamps and watermarks come after parsing (RiskJob), where the event time is known.
-        return env.fromSource(builder.build(), WatermarkStrategy.noWatermarks(), topic).uid("source-" + topic);
+        // Timestamps and watermarks come after parsing (RiskJob), where the event time is known; the
+        // source only stamps each record with its reference clock, which caps the watermark.
+        return env.fromSource(builder.build(), ReferenceClockWatermarks.stampReferenceClock(), topic).uid("source-" + topic);
     }
 
     /** Every topic the job reads or writes, with its partitions ({@link TopicLayout}). */

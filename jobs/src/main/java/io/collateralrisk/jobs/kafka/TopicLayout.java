@@ -17,6 +17,10 @@ import java.util.Map;
  *   <li>{@code risk.reference-prices} (every evaluation: the highest volume) keeps 7 days.
  *   <li>{@code risk.ltv} is compacted: the latest LTV per facility forever, a tombstone removing a
  *       closed facility after a day.
+ *   <li>Input topics take the broker's clock ({@code message.timestamp.type=LogAppendTime}): the
+ *       Kafka timestamp is each input record's reference clock, which its event time may not run
+ *       more than {@code lateness.maxAhead} ahead of (the clock guards), so a producer's broken
+ *       clock cannot set it.
  * </ul>
  */
 public final class TopicLayout {
@@ -29,10 +33,10 @@ public final class TopicLayout {
 
     public static final List<TopicSpec> ALL = List.of(
             // Keyed by pair: a handful of keys.
-            deleteAfter(Topics.PRICES, 3, DAYS_7),
+            input(deleteAfter(Topics.PRICES, 3, DAYS_7)),
             // Keyed by facility: thousands of keys.
-            deleteAfter(Topics.FACILITY_EVENTS, 12, DAYS_7),
-            deleteAfter(Topics.RISK_CONTROL, 1, DAYS_30),
+            input(deleteAfter(Topics.FACILITY_EVENTS, 12, DAYS_7)),
+            input(deleteAfter(Topics.RISK_CONTROL, 1, DAYS_30)),
             deleteAfter(Topics.REFERENCE_PRICES, 3, DAYS_7),
             deleteAfter(Topics.PRICE_ALERTS, 3, DAYS_30),
             deleteAfter(Topics.DIVERGENCE, 3, DAYS_30),
@@ -46,6 +50,14 @@ public final class TopicLayout {
                     "min.compaction.lag.ms", Long.toString(3_600_000L))));
 
     private TopicLayout() {}
+
+    public static final String TIMESTAMP_TYPE = "message.timestamp.type";
+
+    private static TopicSpec input(TopicSpec spec) {
+        Map<String, String> configs = new LinkedHashMap<>(spec.configs());
+        configs.put(TIMESTAMP_TYPE, "LogAppendTime");
+        return new TopicSpec(spec.name(), spec.partitions(), Map.copyOf(configs));
+    }
 
     private static TopicSpec deleteAfter(String name, int partitions, String retentionMs) {
         return new TopicSpec(name, partitions, Map.of("cleanup.policy", "delete", "retention.ms", retentionMs));
@@ -65,13 +77,17 @@ public final class TopicLayout {
 
     /**
      * The settings for a local broker fed historical data (the demo, tests): records carry their
-     * event time as timestamp, years old, which time-based retention would delete at once.
+     * event time as timestamp, years old, which time-based retention would delete at once. Its
+     * input topics keep the producer's timestamp ({@code CreateTime}): the broker's clock reads
+     * today, years ahead of the history being published, so it could not stand for the time the
+     * broker would have given each record then; the publisher stamps that time instead.
      */
     public static Map<String, Map<String, String>> configsKeepingHistory() {
         Map<String, Map<String, String>> configs = new LinkedHashMap<>();
         ALL.forEach(t -> {
             Map<String, String> c = new LinkedHashMap<>(t.configs());
             c.computeIfPresent("retention.ms", (k, v) -> "-1");
+            c.computeIfPresent(TIMESTAMP_TYPE, (k, v) -> "CreateTime");
             configs.put(t.name(), c);
         });
         return configs;

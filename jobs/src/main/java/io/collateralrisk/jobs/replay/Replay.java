@@ -7,8 +7,11 @@ import io.collateralrisk.jobs.audit.AuditSetup;
 import io.collateralrisk.model.config.AuditCatalogConfig;
 import io.collateralrisk.sinks.audit.AuditSink;
 import io.collateralrisk.jobs.cli.CodeVersion;
+import io.collateralrisk.jobs.input.ClockGuard;
 import io.collateralrisk.jobs.input.InputRecord;
 import io.collateralrisk.jobs.input.JsonLinesFormat;
+import io.collateralrisk.jobs.input.ReferenceClockWatermarks;
+import io.collateralrisk.jobs.input.ReplayReferenceClock;
 import io.collateralrisk.model.OutputRecord;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
@@ -30,7 +33,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -110,9 +112,13 @@ public final class Replay {
         if (!inputs.containsKey(Topics.PRICES)) {
             throw new IllegalArgumentException("no prices.jsonl or prices.jsonl.gz in " + inputDir);
         }
-        long horizon = Long.MIN_VALUE;
-        for (Path file : inputs.values()) {
-            horizon = Math.max(horizon, lastEventTime(file));
+        // The price clock's end first: a facility or control file's last line is judged against it at least.
+        long pricesEnd = lastEventTime(inputs.get(Topics.PRICES), config.maxAheadMs(), ClockGuard.UNKNOWN);
+        long horizon = pricesEnd;
+        for (Map.Entry<String, Path> input : inputs.entrySet()) {
+            if (!input.getKey().equals(Topics.PRICES)) {
+                horizon = Math.max(horizon, lastEventTime(input.getValue(), config.maxAheadMs(), pricesEnd));
+            }
         }
 
         Configuration conf = RiskJob.baseConfiguration();
@@ -123,9 +129,9 @@ public final class Replay {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
 
         RiskJob.Inputs jobInputs = new RiskJob.Inputs(
-                source(env, inputs.get(Topics.PRICES), Topics.PRICES),
-                source(env, inputs.get(Topics.FACILITY_EVENTS), Topics.FACILITY_EVENTS),
-                source(env, inputs.get(Topics.RISK_CONTROL), Topics.RISK_CONTROL),
+                source(env, inputs.get(Topics.PRICES), Topics.PRICES, ClockGuard.UNKNOWN),
+                source(env, inputs.get(Topics.FACILITY_EVENTS), Topics.FACILITY_EVENTS, pricesEnd),
+                source(env, inputs.get(Topics.RISK_CONTROL), Topics.RISK_CONTROL, pricesEnd),
                 false);
         RiskJob.Outputs outputs = RiskJob.build(jobInputs, config, CodeVersion.get(), horizon);
 
@@ -170,17 +176,17 @@ public final class Replay {
         return byTopic;
     }
 
-    private static DataStream<InputRecord> source(StreamExecutionEnvironment env, Path file, String topic) {
+    private static DataStream<InputRecord> source(StreamExecutionEnvironment env, Path file, String topic, long lastLineFloor) {
         if (file == null) {
             return null;
         }
         FileSource<InputRecord> source =
                 FileSource.forRecordStreamFormat(
-                                new JsonLinesFormat(topic, file.getFileName().toString()),
+                                new JsonLinesFormat(topic, file.getFileName().toString(), lastLineFloor),
                                 new org.apache.flink.core.fs.Path(file.toUri()))
                         .build();
         // One reader per file keeps each topic in file order.
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), topic + " file")
+        return env.fromSource(source, ReferenceClockWatermarks.stampReferenceClock(), topic + " file")
                 .uid("source-" + topic)
                 .setParallelism(1);
     }
@@ -202,15 +208,23 @@ public final class Replay {
         return found;
     }
 
-    /** The latest valid event time in a file: where the replay's event time ends. */
-    static long lastEventTime(Path file) throws IOException {
+    /**
+     * The latest event time in a file that the clock guard accepts: where the replay's event time
+     * ends. A record the job refuses (before 1970, or ahead of its reference clock) must not carry
+     * the end of event time, and every timer with it, into its broken future.
+     */
+    static long lastEventTime(Path file, long maxAheadMs, long lastLineFloor) throws IOException {
         long last = Long.MIN_VALUE;
         try (InputStream raw = Files.newInputStream(file);
                 InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
                 BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                last = Math.max(last, InputParser.eventTimeOrElse(line, Long.MIN_VALUE));
+            ReplayReferenceClock clock = new ReplayReferenceClock(reader::readLine, lastLineFloor);
+            ReplayReferenceClock.Line line;
+            while ((line = clock.next()) != null) {
+                long t = InputParser.eventTimeOrElse(line.text(), ClockGuard.UNKNOWN);
+                if (t != ClockGuard.UNKNOWN && ClockGuard.refusal(t, line.referenceClock(), maxAheadMs) == null) {
+                    last = Math.max(last, t);
+                }
             }
         }
         return last;

@@ -25,11 +25,30 @@ class JsonLinesFormatTest {
             assertThat(first.location()).isEqualTo("prices.jsonl:1");
             assertThat(second.location()).isEqualTo("prices.jsonl:3");
             assertThat(second.payload()).isEqualTo("{\"b\":2}");
-            // No time in a replay's files: only the read time, which no output carries.
-            assertThat(first.fallbackTime()).isZero();
+            // No valid time in these lines: no reference clock, and only the read time, which no output carries.
+            assertThat(first.referenceClock()).isEqualTo(ClockGuard.UNKNOWN);
             assertThat(first.ingestedAt()).isBetween(before, after);
             assertThat(second.ingestedAt()).isBetween(first.ingestedAt(), after);
             assertThat(reader.read()).isNull();
+        }
+    }
+
+    @Test
+    void eachLineCarriesItsReferenceClockFromTheLinesAfterIt(@TempDir Path dir) throws Exception {
+        StringBuilder lines = new StringBuilder();
+        long[] times = {1_000_000, 1_001_000, 9_000_000_000_000L, 1_002_000, 1_003_000, 1_004_000, 1_005_000, 1_006_000};
+        for (long t : times) {
+            lines.append("{\"eventTime\":").append(t).append("}\n");
+        }
+        Path file = Files.writeString(dir.resolve("prices.jsonl"), lines.toString());
+        try (StreamFormat.Reader<InputRecord> reader = new JsonLinesFormat("prices", "prices.jsonl")
+                .createReader(new Configuration(), new LocalDataInputStream(file.toFile()))) {
+            reader.read();
+            reader.read();
+            InputRecord stray = reader.read();
+            assertThat(stray.location()).isEqualTo("prices.jsonl:3");
+            // The median of the five after it, not its own far future.
+            assertThat(stray.referenceClock()).isEqualTo(1_004_000L);
         }
     }
 }

@@ -85,6 +85,17 @@ final class RealDay {
      * half way, each stamped with its event time, and waits until the broker has every record.
      */
     void publish(KafkaTestCluster kafka) throws Exception {
+        publish(kafka, List.of());
+    }
+
+    /** A record published with the day, with the Kafka timestamp given. */
+    record Stamped(String topic, String key, long timestamp, String value) {}
+
+    /**
+     * The same, with {@code extra} records mixed in: each facility-events one after the book, each
+     * prices one before the first tick whose event time passes its timestamp.
+     */
+    void publish(KafkaTestCluster kafka, List<Stamped> extra) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -97,8 +108,22 @@ final class RealDay {
                 String facility = JSON.readTree(event).get("facilityId").asText();
                 sent.add(producer.send(new ProducerRecord<>(Topics.FACILITY_EVENTS, null, BundledPrices.eventTime(event), facility, event)));
             }
+            for (Stamped e : extra) {
+                if (e.topic().equals(Topics.FACILITY_EVENTS)) {
+                    sent.add(producer.send(new ProducerRecord<>(e.topic(), null, e.timestamp(), e.key(), e.value())));
+                }
+            }
+            List<Stamped> extraPrices = new ArrayList<>(extra.stream().filter(e -> e.topic().equals(Topics.PRICES)).toList());
             int i = 0;
             for (String tick : ticks) {
+                long t = BundledPrices.eventTime(tick);
+                for (var it = extraPrices.iterator(); it.hasNext(); ) {
+                    Stamped e = it.next();
+                    if (t > e.timestamp()) {
+                        sent.add(producer.send(new ProducerRecord<>(e.topic(), null, e.timestamp(), e.key(), e.value())));
+                        it.remove();
+                    }
+                }
                 sent.add(producer.send(new ProducerRecord<>(Topics.PRICES, null, BundledPrices.eventTime(tick), PAIR, tick)));
                 if (++i == ticks.size() / 2) {
                     for (String bad : BAD_RECORDS) {

@@ -95,5 +95,21 @@ class TopicsCreateTest {
         assertThat(third).containsPattern("risk\\.margin-calls\\s+12  settings updated \\(retention.ms=2592000000\\)");
         assertThat(third.lines().filter(l -> l.endsWith("unchanged"))).hasSize(TopicLayout.ALL.size() - 1);
         assertThat(setting(Topics.MARGIN_CALLS, "retention.ms", "2592000000")).isEqualTo("2592000000");
+
+        // The input topics take the broker's clock, the reference clock of the clock guards.
+        for (String input : List.of(Topics.PRICES, Topics.FACILITY_EVENTS, Topics.RISK_CONTROL)) {
+            assertThat(setting(input, "message.timestamp.type", "LogAppendTime")).as(input).isEqualTo("LogAppendTime");
+        }
+        // Output topics keep the job's own timestamps: each record's event time.
+        assertThat(setting(Topics.MARGIN_CALLS, "message.timestamp.type", "CreateTime")).isEqualTo("CreateTime");
+
+        // Someone lets producers stamp prices again: the next run sets the broker's clock back, and only that.
+        ConfigResource prices = new ConfigResource(ConfigResource.Type.TOPIC, Topics.PRICES);
+        admin.incrementalAlterConfigs(Map.of(prices, List.of(new AlterConfigOp(new ConfigEntry("message.timestamp.type", "CreateTime"), AlterConfigOp.OpType.SET))))
+                .all().get(30, TimeUnit.SECONDS);
+        assertThat(setting(Topics.PRICES, "message.timestamp.type", "CreateTime")).isEqualTo("CreateTime");
+        String repaired = create();
+        assertThat(repaired).containsPattern("prices\\s+3  settings updated \\(message.timestamp.type=LogAppendTime\\)");
+        assertThat(setting(Topics.PRICES, "message.timestamp.type", "LogAppendTime")).isEqualTo("LogAppendTime");
     }
 }

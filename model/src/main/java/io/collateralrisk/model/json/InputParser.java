@@ -96,8 +96,13 @@ public final class InputParser implements Serializable {
 
     /** The record's event time if it has a valid one, for dead letters; otherwise {@code fallback}. */
     public static long eventTimeOrElse(String payload, long fallback) {
+        return timeOrElse(payload, "eventTime", fallback);
+    }
+
+    /** The record's time {@code field} if it has a valid one (a replay line's {@code kafkaTimestamp}); otherwise {@code fallback}. */
+    public static long timeOrElse(String payload, String field, long fallback) {
         try {
-            return object(payload).time("eventTime");
+            return object(payload).time(field);
         } catch (InvalidInputException | RuntimeException e) {
             return fallback;
         }

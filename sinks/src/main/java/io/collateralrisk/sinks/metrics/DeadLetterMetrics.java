@@ -21,10 +21,11 @@ public class DeadLetterMetrics extends ProcessFunction<DeadLetter, OutputRecord>
     /** Reason categories per input topic, as the parsers and stages refuse. */
     public static final Map<String, List<String>> KNOWN = Map.of(
             "prices", List.of("MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "UNKNOWN_TYPE", "MISSING_FIELD", "INVALID_FIELD", "INVALID_TIME",
-                    "INVALID_DECIMAL", "NON_FINITE_PRICE", "NON_POSITIVE_PRICE", "OUT_OF_BOUNDS", "UNKNOWN_PAIR", "LATE_EVENT"),
+                    "INVALID_DECIMAL", "NON_FINITE_PRICE", "NON_POSITIVE_PRICE", "OUT_OF_BOUNDS", "UNKNOWN_PAIR", "LATE_EVENT", "FUTURE_EVENT"),
             "facility-events", List.of("MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "UNKNOWN_TYPE", "MISSING_FIELD", "INVALID_FIELD", "INVALID_TIME",
-                    "INVALID_DECIMAL", "NEGATIVE_AMOUNT", "UNKNOWN_FACILITY", "UNKNOWN_POLICY", "ALREADY_OPEN", "FACILITY_CLOSED"),
-            "risk-control", List.of("MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "UNKNOWN_TYPE", "MISSING_FIELD", "INVALID_FIELD", "INVALID_TIME"));
+                    "INVALID_DECIMAL", "NEGATIVE_AMOUNT", "UNKNOWN_FACILITY", "UNKNOWN_POLICY", "ALREADY_OPEN", "FACILITY_CLOSED", "FUTURE_EVENT"),
+            "risk-control", List.of("MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "UNKNOWN_TYPE", "MISSING_FIELD", "INVALID_FIELD", "INVALID_TIME",
+                    "FUTURE_EVENT"));
 
     private transient MetricGroup metrics;
     private transient Map<String, Counter> counters;
