@@ -557,8 +557,8 @@ class LtvFunctionTest {
             stage.watermark(CALL + HOUR);
             assertThat(stage.drain().events()).extracting(LifecycleEvent::type)
                     .containsExactly("MARGIN_CALL_ISSUED", "LIQUIDATION_TRIGGERED");
-            // + the facility, + the shard's circuit-breaker window
-            assertThat(stateEntries(stage)).isEqualTo(withoutFacility + 2);
+            // + the facility (the circuit breaker's window is kept pair-wide, downstream)
+            assertThat(stateEntries(stage)).isEqualTo(withoutFacility + 1);
 
             long closed = CALL + HOUR + 5 * MINUTE;
             stage.send(f.closedAt(closed));

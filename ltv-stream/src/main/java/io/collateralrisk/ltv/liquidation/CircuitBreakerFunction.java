@@ -1,0 +1,225 @@
+package io.collateralrisk.ltv.liquidation;
+
+import io.collateralrisk.ltv.lifecycle.BandChange;
+import io.collateralrisk.ltv.lifecycle.Decision;
+import io.collateralrisk.ltv.lifecycle.PriceView;
+import io.collateralrisk.ltv.ltv.PriceUpdate;
+import io.collateralrisk.model.LifecycleEvent;
+import io.collateralrisk.model.config.RiskConfig;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.ListTypeInfo;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The pair-wide circuit breaker, keyed by pair, downstream of the LTV stage: it moves state in and
+ * out of {@link CircuitBreakerRules}.
+ *
+ * <pre>
+ *  LifecycleEvent  [pair] (every shard's) --+                          +--&gt; LifecycleEvent (passed, or held / re-tested here)
+ *  BandChange      [pair] (every shard's) --+--&gt; buffered until the   +--&gt; BandChange (side output, to CEP)
+ *  FacilityCommand [pair] ------------------+    watermark passes t --&gt; onTimer(t), in this order:
+ *  PriceUpdate     [pair] ------------------+      1. HOLDS_RELEASED (holds in facilityId order)
+ *  HOLDS_RELEASED  [pair] ------------------+      2. commands (facilityId order): ownership ends
+ *                                                  3. the evaluation at t: price / incident holds end, watched facilities
+ *                                                  4. the LTV stage's events (facilityId order): each trigger counted
+ *                                                  5. band changes, re-pointed at the hold that replaced a trigger
+ *                                                  6. escalations and confirmation timeouts due at t
+ *
+ *  keyed state: triggers admitted within the window, owned liquidations (facility -&gt; BreakerHold),
+ *               last evaluation, buffered inputs
+ * </pre>
+ *
+ * An input whose time the watermark has already passed (a facility event applied late upstream) is
+ * processed at once. Timers after {@code eventTimeHorizon} are not fired.
+ */
+public class CircuitBreakerFunction extends KeyedProcessFunction<String, BreakerInput, LifecycleEvent> {
+
+    public static final OutputTag<BandChange> BAND_CHANGES =
+            new OutputTag<>("breaker-band-changes", TypeInformation.of(BandChange.class));
+
+    private static final Comparator<BreakerInput> ORDER =
+            Comparator.comparingInt(BreakerInput::rank).thenComparing(BreakerInput::facilityId);
+
+    private final RiskConfig config;
+    private final String codeVersion;
+    private final long eventTimeHorizon;
+
+    private transient CircuitBreakerRules rules;
+    private transient MapState<Long, List<BreakerInput>> pending;
+    private transient ValueState<List<Long>> admitted;
+    private transient MapState<String, BreakerHold> holds;
+    private transient ValueState<PriceView> lastPrice;
+    /** The hold reasons this stage can hold for, in the order of its gauges. */
+    private static final List<String> HOLD_REASONS =
+            List.of(Decision.HOLD_PRICE_UNAVAILABLE, Decision.HOLD_DIVERGENCE, Decision.HOLD_CIRCUIT_BREAKER);
+
+    /** Pair -> {breaker open (0/1), then liquidations held here per reason}: read by the reporter's thread. */
+    private transient Map<String, double[]> gauges;
+
+    public CircuitBreakerFunction(RiskConfig config, String codeVersion, long eventTimeHorizon) {
+        this.config = config;
+        this.codeVersion = codeVersion;
+        this.eventTimeHorizon = eventTimeHorizon;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        rules = new CircuitBreakerRules(config, codeVersion);
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(
+                "pending-inputs", Types.LONG, new ListTypeInfo<>(TypeInformation.of(BreakerInput.class))));
+        admitted = getRuntimeContext().getState(new ValueStateDescriptor<>("admitted-triggers", new ListTypeInfo<>(Types.LONG)));
+        holds = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("owned-liquidations", Types.STRING, TypeInformation.of(BreakerHold.class)));
+        lastPrice = getRuntimeContext().getState(new ValueStateDescriptor<>("last-price", TypeInformation.of(PriceView.class)));
+        gauges = new ConcurrentHashMap<>();
+        for (String pair : new java.util.TreeSet<>(config.pairs().keySet())) {
+            double[] g = gauges.computeIfAbsent(pair, p -> new double[1 + HOLD_REASONS.size()]);
+            var group = getRuntimeContext().getMetricGroup().addGroup("pair", pair);
+            group.gauge("risk_circuit_breaker_open", (Gauge<Double>) () -> g[0]);
+            // Beside the LTV stage's own holds under the same name: Prometheus sums them by pair and reason.
+            for (int i = 0; i < HOLD_REASONS.size(); i++) {
+                int slot = 1 + i;
+                group.addGroup("reason", HOLD_REASONS.get(i)).gauge("risk_liquidations_held", (Gauge<Double>) () -> g[slot]);
+            }
+        }
+    }
+
+    @Override
+    public void processElement(BreakerInput in, Context ctx, Collector<LifecycleEvent> out) throws Exception {
+        long t = in.eventTime();
+        if (t <= ctx.timerService().currentWatermark()) {
+            process(t, List.of(in), true, ctx, out);
+            return;
+        }
+        List<BreakerInput> atT = pending.get(t);
+        if (atT == null) {
+            atT = new ArrayList<>(2);
+            ctx.timerService().registerEventTimeTimer(t);
+        }
+        atT.add(in);
+        pending.put(t, atT);
+    }
+
+    @Override
+    public void onTimer(long t, OnTimerContext ctx, Collector<LifecycleEvent> out) throws Exception {
+        if (t > eventTimeHorizon) {
+            return;
+        }
+        List<BreakerInput> inputs = pending.get(t);
+        if (inputs != null) {
+            pending.remove(t);
+            process(t, inputs, false, ctx, out);
+        }
+        PriceView last = lastPrice.value();
+        for (Map.Entry<String, BreakerHold> e : sortedHolds().entrySet()) {
+            BreakerHold h = e.getValue();
+            if (h.nextTimer(config.lifecycle().confirmTimeoutMs(), config.lifecycle().holdEscalateAfterMs()) <= t) {
+                emit(rules.onTimer(h, t, last), out);
+                keep(h, ctx);
+            }
+        }
+        updateGauges(ctx.getCurrentKey(), t);
+    }
+
+    private void process(long t, List<BreakerInput> inputs, boolean late, Context ctx, Collector<LifecycleEvent> out) throws Exception {
+        List<BreakerInput> ordered = new ArrayList<>(inputs);
+        ordered.sort(ORDER); // stable: one facility's events keep the order its shard sent them in
+        List<Long> window = admitted.value() == null ? new ArrayList<>() : new ArrayList<>(admitted.value());
+        Map<String, LifecycleEvent> replaced = new HashMap<>();
+        for (BreakerInput in : ordered) {
+            if (in.release() != null) {
+                PriceView last = lastPrice.value();
+                for (BreakerHold h : sortedHolds().values()) {
+                    emit(rules.release(h, last, in.release().eventTime(), late, window), out);
+                    keep(h, ctx);
+                }
+            } else if (in.command() != null) {
+                BreakerHold h = holds.get(in.command().facilityId());
+                if (h != null && CircuitBreakerRules.takenBack(h, in.command())) {
+                    holds.remove(in.command().facilityId());
+                }
+            } else if (in.price() != null) {
+                PriceUpdate p = in.price();
+                PriceView view = new PriceView(p.eventTime(), p.evaluationId(), p.price(), p.available(), p.incidentOpen(), p.ingestedAt());
+                lastPrice.update(view);
+                for (BreakerHold h : sortedHolds().values()) {
+                    emit(rules.onEvaluation(h, view, window), out);
+                    keep(h, ctx);
+                }
+            } else if (in.event() != null) {
+                LifecycleEvent e = in.event();
+                BreakerHold owned = holds.get(e.facilityId());
+                if (CircuitBreakerRules.superseded(owned, e)) {
+                    continue;
+                }
+                if (Decision.LIQUIDATION_TRIGGERED.equals(e.type()) && !rules.admit(window, e.eventTime())) {
+                    CircuitBreakerRules.Refused refused = rules.refuse(e);
+                    holds.put(e.facilityId(), refused.hold());
+                    keep(refused.hold(), ctx);
+                    replaced.put(e.eventId(), refused.held());
+                    out.collect(refused.held());
+                } else {
+                    out.collect(e);
+                }
+            } else {
+                BandChange c = in.bandChange();
+                LifecycleEvent reporter = replaced.get(c.cause());
+                ctx.output(BAND_CHANGES, reporter == null ? c : new BandChange(c.facilityId(), c.borrowerId(), c.pair(), c.policy(),
+                        c.eventTime(), c.from(), c.to(), reporter.type(), reporter.eventId()));
+            }
+        }
+        admitted.update(window);
+        updateGauges(ctx.getCurrentKey(), t);
+    }
+
+    /** Stores the hold and registers its next timer. */
+    private void keep(BreakerHold h, Context ctx) throws Exception {
+        holds.put(h.facilityId, h);
+        long next = h.nextTimer(config.lifecycle().confirmTimeoutMs(), config.lifecycle().holdEscalateAfterMs());
+        if (next != Long.MAX_VALUE) {
+            ctx.timerService().registerEventTimeTimer(next);
+        }
+    }
+
+    private TreeMap<String, BreakerHold> sortedHolds() throws Exception {
+        TreeMap<String, BreakerHold> sorted = new TreeMap<>();
+        for (Map.Entry<String, BreakerHold> e : holds.entries()) {
+            sorted.put(e.getKey(), e.getValue());
+        }
+        return sorted;
+    }
+
+    private static void emit(List<LifecycleEvent> events, Collector<LifecycleEvent> out) {
+        events.forEach(out::collect);
+    }
+
+    private void updateGauges(String pair, long now) throws Exception {
+        double[] g = gauges.computeIfAbsent(pair, p -> new double[1 + HOLD_REASONS.size()]);
+        List<Long> window = admitted.value();
+        g[0] = window != null && rules.open(window, now) ? 1 : 0;
+        double[] held = new double[HOLD_REASONS.size()];
+        for (BreakerHold h : holds.values()) {
+            int reason = BreakerHold.HELD.equals(h.status) ? HOLD_REASONS.indexOf(h.holdReason) : -1;
+            if (reason >= 0) {
+                held[reason]++;
+            }
+        }
+        System.arraycopy(held, 0, g, 1, held.length);
+    }
+}
