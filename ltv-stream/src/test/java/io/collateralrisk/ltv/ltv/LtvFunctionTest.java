@@ -565,7 +565,7 @@ class LtvFunctionTest {
             stage.watermark(closed);
             assertThat(stage.ltv()).extracting(LtvUpdate::facilityId, LtvUpdate::eventTime, LtvUpdate::closed)
                     .containsExactly(tuple(f.id, closed, true));
-            assertThat(stateEntries(stage)).isEqualTo(withoutFacility + 1);
+            assertThat(stateEntries(stage)).isEqualTo(withoutFacility);
 
             // The confirmation timeout, the deadline, a fall, and late custodian answers: nothing.
             stage.price(closed + MINUTE, "50000.00");
@@ -573,7 +573,7 @@ class LtvFunctionTest {
             stage.watermark(DEADLINE + HOUR);
             assertThat(stage.drain()).isEqualTo(Outputs.NONE);
             assertThat(stage.harness.numEventTimeTimers()).isZero();
-            assertThat(stateEntries(stage)).isEqualTo(withoutFacility + 1);
+            assertThat(stateEntries(stage)).isEqualTo(withoutFacility);
         }
     }
 
