@@ -301,7 +301,7 @@ public final class StoryVerifier {
                     int limit = s.config().lifecycle().circuitBreakerMaxLiquidations();
                     holds("type", counted < limit, counted + " triggers of the pair counted in the window before it", "fewer than " + limit,
                             "the pair-wide circuit breaker (circuitBreaker.maxLiquidations within circuitBreaker.window) admitted it");
-                } else if (heldAs != null) {
+                } else if (heldAs != null && !watched) {
                     AuditRow release = BreakerAudit.releaseAt(s, t);
                     AuditRow lastHold = latestBefore(Decision.LIQUIDATION_HELD, t);
                     boolean holdEnded = lastHold != null && !Decision.HOLD_CIRCUIT_BREAKER.equals(lastHold.text("holdReason")) && !incident && usable;

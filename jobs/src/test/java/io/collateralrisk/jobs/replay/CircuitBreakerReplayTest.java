@@ -17,6 +17,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import io.collateralrisk.jobs.audit.AuditSource;
+import io.collateralrisk.jobs.audit.Explainer;
+import io.collateralrisk.jobs.audit.StoryPrinter;
+import io.collateralrisk.jobs.audit.StoryVerifier;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.hadoop.HadoopCatalog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,7 +84,7 @@ class CircuitBreakerReplayTest {
         ReplayFixtures.write(dir, Topics.FACILITY_EVENTS, book);
         ReplayFixtures.write(dir, Topics.RISK_CONTROL, control);
 
-        Replay.Result parallel = new Replay(CONFIG, 4).run(dir);
+        Replay.Result parallel = new Replay(CONFIG, 4, Replay.auditCatalog(CONFIG, dir.resolve("out"))).run(dir, dir.resolve("out"));
         Replay.Result single = new Replay(CONFIG, 1).run(dir);
 
         List<String> lines = liquidations(parallel);
@@ -108,6 +114,22 @@ class CircuitBreakerReplayTest {
         List<JsonNode> deadLetters = parallel.topic(Topics.DEAD_LETTER).stream().map(ReplayFixtures::json).toList();
         assertThat(deadLetters).extracting(n -> n.get("reason").asText()).containsExactly("UNKNOWN_PAIR");
         ReplayFixtures.assertAllValid(parallel);
+
+        // explain --verify recomputes every decision from the audit tables: the pair-wide count, the releases and their re-tests.
+        List<String> failures = new ArrayList<>();
+        try (HadoopCatalog catalog = new HadoopCatalog(new Configuration(), dir.resolve("out").resolve("warehouse").toString())) {
+            Explainer explainer = new Explainer(AuditSource.cached(catalog));
+            for (OutputRecord o : parallel.topic(Topics.MARGIN_CALLS)) {
+                StoryVerifier.Verification v = StoryVerifier.verify(explainer.story(o.eventId()));
+                if (!v.passed()) {
+                    failures.add(v.summary());
+                }
+            }
+            String story = StoryPrinter.render(explainer.story(event(parallel, "F-12", "LIQUIDATION_HELD", T0 + 5 * MINUTE)
+                    .get("eventId").asText()));
+            assertThat(story).contains("CIRCUIT_BREAKER, circuitBreaker.maxLiquidations was reached on the pair (5 triggers of the pair");
+        }
+        assertThat(failures).isEmpty();
     }
 
     /** Every LIQUIDATION_* event as "minute facility type holdReason", in time and facility order. */
