@@ -293,7 +293,9 @@ public final class LifecycleRules {
     }
 
     private void endHoldIfResolved(FacilityState s, PriceView p, List<Decision> out) {
-        if (!s.held() || Decision.HOLD_CIRCUIT_BREAKER.equals(s.holdReason) || !usable(p) || p.incidentOpen()) {
+        // A CIRCUIT_BREAKER hold here can only come from state kept before the breaker moved to its
+        // pair-wide stage: it is re-tested like the others, its trigger a candidate for that stage.
+        if (!s.held() || !usable(p) || p.incidentOpen()) {
             return;
         }
         String heldTrigger = s.holdTrigger;

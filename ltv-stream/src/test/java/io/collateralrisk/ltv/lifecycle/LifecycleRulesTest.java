@@ -698,6 +698,19 @@ class LifecycleRulesTest {
         }
 
         @Test
+        void aCircuitBreakerHoldFromStateKeptBeforeThePairWideBreakerIsReTestedAtTheNextPrice() {
+            eval(T0, LTV_050);
+            eval(T1, LTV_0862);
+            s.band = Band.LIQUIDATION;
+            s.holdTrigger = THRESHOLD;
+            s.holdReason = Decision.HOLD_CIRCUIT_BREAKER;
+            s.holdSince = T1;
+            // Its trigger goes to the pair-wide breaker as any other candidate.
+            assertThat(only(eval(T2, LTV_0909), LIQUIDATION_TRIGGERED).reason()).isEqualTo(THRESHOLD);
+            assertThat(s.held()).isFalse();
+        }
+
+        @Test
         void everyDueLiquidationTriggersHereTheBreakerBeingPairWideDownstream() {
             // No shard can count the pair: the pair-wide breaker (CircuitBreakerRules) decides after
             // this trigger, and a trigger it holds stays pending here under its liquidation id.
