@@ -110,6 +110,9 @@ class CircuitBreakerReplayTest {
                         && n.get("eventTime").asText().equals(Times.format(T0 + 5 * MINUTE))))
                 .isEmpty();
         assertThat(held.get("bandAfter").asText()).isEqualTo("LIQUIDATION");
+        JsonNode rapid = event(parallel, "F-06", "RAPID_DETERIORATION", T0 + 5 * MINUTE);
+        assertThat(rapid.get("changes").get(0).get("cause").asText()).isEqualTo(held.get("eventId").asText());
+        assertThat(rapid.get("changes").get(0).get("eventType").asText()).isEqualTo("LIQUIDATION_HELD");
 
         List<JsonNode> deadLetters = parallel.topic(Topics.DEAD_LETTER).stream().map(ReplayFixtures::json).toList();
         assertThat(deadLetters).extracting(n -> n.get("reason").asText()).containsExactly("UNKNOWN_PAIR");

@@ -243,16 +243,16 @@ public final class CircuitBreakerRules {
 
     private LifecycleEvent explain(BreakerHold h, Decision d, PriceView p, boolean late, long ingestedAt) {
         PairConfig pair = config.pair(h.pair);
-        return explainer.explain(d, state(h), h.policy, policy(h), config.scale(pair.base()), config.scale(pair.quote()), p, late,
-                ingestedAt);
+        return explainer.explain(d, state(h, d.eventTime()), h.policy, policy(h), config.scale(pair.base()), config.scale(pair.quote()),
+                p, late, ingestedAt);
     }
 
     private PolicyConfig policy(BreakerHold h) {
         return config.policies().get(h.policy);
     }
 
-    /** The facility as the LTV stage keeps it while the liquidation is owned here. */
-    private static FacilityState state(BreakerHold h) {
+    /** The facility as the LTV stage keeps it at {@code t} while the liquidation is owned here (a passed deadline is gone there). */
+    private static FacilityState state(BreakerHold h, long t) {
         FacilityState s = new FacilityState();
         s.facilityId = h.facilityId;
         s.borrowerId = h.borrowerId;
@@ -264,7 +264,7 @@ public final class CircuitBreakerRules {
         s.outstanding = h.outstanding;
         s.debtVersion = h.debtVersion;
         s.band = band(h.band);
-        s.cureDeadline = h.cureDeadline;
+        s.cureDeadline = h.cureDeadline != null && h.cureDeadline > t ? h.cureDeadline : null;
         return s;
     }
 

@@ -24,7 +24,8 @@ public class DeadLetterMetrics extends ProcessFunction<DeadLetter, OutputRecord>
                     "INVALID_DECIMAL", "NON_FINITE_PRICE", "NON_POSITIVE_PRICE", "OUT_OF_BOUNDS", "UNKNOWN_PAIR", "LATE_EVENT"),
             "facility-events", List.of("MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "UNKNOWN_TYPE", "MISSING_FIELD", "INVALID_FIELD", "INVALID_TIME",
                     "INVALID_DECIMAL", "NEGATIVE_AMOUNT", "UNKNOWN_FACILITY", "UNKNOWN_POLICY", "ALREADY_OPEN", "FACILITY_CLOSED"),
-            "risk-control", List.of("MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "UNKNOWN_TYPE", "MISSING_FIELD", "INVALID_FIELD", "INVALID_TIME"));
+            "risk-control", List.of("MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "UNKNOWN_TYPE", "MISSING_FIELD", "INVALID_FIELD", "INVALID_TIME",
+                    "UNKNOWN_PAIR"));
 
     private transient MetricGroup metrics;
     private transient Map<String, Counter> counters;
