@@ -61,7 +61,13 @@ public class CircuitBreakerFunction extends KeyedProcessFunction<String, Breaker
     private final long eventTimeHorizon;
 
     private transient CircuitBreakerRules rules;
-    private transient MapState<Long, List<BreakerInput>> pending;
+    /**
+     * Inputs waiting for their instant: how many there are at each instant, and each under
+     * {@code "t#n"}, so that adding one costs one write, not a rewrite of the instant's list (a
+     * market crash brings thousands of triggers to one instant, and RocksDB serializes each write).
+     */
+    private transient MapState<Long, Integer> pendingCount;
+    private transient MapState<String, BreakerInput> pending;
     private transient ValueState<List<Long>> admitted;
     private transient MapState<String, BreakerHold> holds;
     private transient ValueState<PriceView> lastPrice;
@@ -81,8 +87,9 @@ public class CircuitBreakerFunction extends KeyedProcessFunction<String, Breaker
     @Override
     public void open(OpenContext openContext) {
         rules = new CircuitBreakerRules(config, codeVersion);
-        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(
-                "pending-inputs", Types.LONG, new ListTypeInfo<>(TypeInformation.of(BreakerInput.class))));
+        pendingCount = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-count", Types.LONG, Types.INT));
+        pending = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("pending-inputs", Types.STRING, TypeInformation.of(BreakerInput.class)));
         admitted = getRuntimeContext().getState(new ValueStateDescriptor<>("admitted-triggers", new ListTypeInfo<>(Types.LONG)));
         holds = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("owned-liquidations", Types.STRING, TypeInformation.of(BreakerHold.class)));
@@ -107,13 +114,13 @@ public class CircuitBreakerFunction extends KeyedProcessFunction<String, Breaker
             process(t, List.of(in), true, ctx, out);
             return;
         }
-        List<BreakerInput> atT = pending.get(t);
-        if (atT == null) {
-            atT = new ArrayList<>(2);
+        Integer n = pendingCount.get(t);
+        if (n == null) {
+            n = 0;
             ctx.timerService().registerEventTimeTimer(t);
         }
-        atT.add(in);
-        pending.put(t, atT);
+        pending.put(t + "#" + n, in);
+        pendingCount.put(t, n + 1);
     }
 
     @Override
@@ -121,9 +128,15 @@ public class CircuitBreakerFunction extends KeyedProcessFunction<String, Breaker
         if (t > eventTimeHorizon) {
             return;
         }
-        List<BreakerInput> inputs = pending.get(t);
-        if (inputs != null) {
-            pending.remove(t);
+        Integer n = pendingCount.get(t);
+        if (n != null) {
+            List<BreakerInput> inputs = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                String key = t + "#" + i;
+                inputs.add(pending.get(key));
+                pending.remove(key);
+            }
+            pendingCount.remove(t);
             process(t, inputs, false, ctx, out);
         }
         PriceView last = lastPrice.value();

@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -116,15 +117,24 @@ class CircuitBreakerFunctionTest {
         return out;
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, BreakerInput, LifecycleEvent> harness() throws Exception {
+    /** Null: the harness's heap backend. */
+    StateBackend stateBackend() {
+        return null;
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, BreakerInput, LifecycleEvent> harness() throws Exception {
         var h = unopened();
         h.open();
         return h;
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, BreakerInput, LifecycleEvent> unopened() throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
+    private KeyedOneInputStreamOperatorTestHarness<String, BreakerInput, LifecycleEvent> unopened() throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new CircuitBreakerFunction(CONFIG, "test", Long.MAX_VALUE)), BreakerInput::pair, Types.STRING);
+        if (stateBackend() != null) {
+            h.setStateBackend(stateBackend());
+        }
+        return h;
     }
 
     private static StreamRecord<BreakerInput> price(long t, String price) {
