@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -41,9 +42,13 @@ import org.apache.flink.util.OutputTag;
  *                                                  5. band changes, re-pointed at the hold that replaced a trigger
  *                                                  6. escalations and confirmation timeouts due at t
  *
- *  keyed state: triggers admitted within the window, owned liquidations (facility -&gt; BreakerHold),
- *               last evaluation, buffered inputs
+ *  keyed state: triggers admitted within the window, owned liquidations (facility -&gt; BreakerHold)
+ *               with two indexes (those an evaluation can change; by next timer), last evaluation,
+ *               buffered inputs
  * </pre>
+ *
+ * An evaluation or a timer touches only the liquidations it concerns, not every one held: after a
+ * crash thousands can wait under the breaker for an operator.
  *
  * An input whose time the watermark has already passed (a facility event applied late upstream) is
  * processed at once. Timers after {@code eventTimeHorizon} are not fired.
@@ -70,6 +75,13 @@ public class CircuitBreakerFunction extends KeyedProcessFunction<String, Breaker
     private transient MapState<String, BreakerInput> pending;
     private transient ValueState<List<Long>> admitted;
     private transient MapState<String, BreakerHold> holds;
+    /** The owned liquidations an evaluation can change (released and watched, or held for the price or an incident). */
+    private transient MapState<String, Boolean> reactive;
+    /** Owned liquidations by the instant of their next timer: a count per instant and each id under {@code "t#n"}. */
+    private transient MapState<Long, Integer> dueCount;
+    private transient MapState<String, String> due;
+    /** Pair -> holds here per reason: rebuilt from the keyed state at the key's first use, then kept up to date. */
+    private transient Map<String, int[]> heldCounts;
     private transient ValueState<PriceView> lastPrice;
     /** The hold reasons this stage can hold for, in the order of its gauges. */
     private static final List<String> HOLD_REASONS =
@@ -94,6 +106,10 @@ public class CircuitBreakerFunction extends KeyedProcessFunction<String, Breaker
         holds = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("owned-liquidations", Types.STRING, TypeInformation.of(BreakerHold.class)));
         lastPrice = getRuntimeContext().getState(new ValueStateDescriptor<>("last-price", TypeInformation.of(PriceView.class)));
+        reactive = getRuntimeContext().getMapState(new MapStateDescriptor<>("price-sensitive", Types.STRING, Types.BOOLEAN));
+        dueCount = getRuntimeContext().getMapState(new MapStateDescriptor<>("due-count", Types.LONG, Types.INT));
+        due = getRuntimeContext().getMapState(new MapStateDescriptor<>("due", Types.STRING, Types.STRING));
+        heldCounts = new HashMap<>();
         gauges = new ConcurrentHashMap<>();
         for (String pair : new java.util.TreeSet<>(config.pairs().keySet())) {
             double[] g = gauges.computeIfAbsent(pair, p -> new double[1 + HOLD_REASONS.size()]);
@@ -139,12 +155,22 @@ public class CircuitBreakerFunction extends KeyedProcessFunction<String, Breaker
             pendingCount.remove(t);
             process(t, inputs, false, ctx, out);
         }
-        PriceView last = lastPrice.value();
-        for (Map.Entry<String, BreakerHold> e : sortedHolds().entrySet()) {
-            BreakerHold h = e.getValue();
-            if (h.nextTimer(config.lifecycle().confirmTimeoutMs(), config.lifecycle().holdEscalateAfterMs()) <= t) {
-                emit(rules.onTimer(h, t, last), out);
-                keep(h, ctx);
+        Integer timers = dueCount.get(t);
+        if (timers != null) {
+            TreeSet<String> ids = new TreeSet<>();
+            for (int i = 0; i < timers; i++) {
+                String key = t + "#" + i;
+                ids.add(due.get(key));
+                due.remove(key);
+            }
+            dueCount.remove(t);
+            PriceView last = lastPrice.value();
+            for (String id : ids) {
+                BreakerHold h = holds.get(id);
+                if (h != null && h.nextTimer(config.lifecycle().confirmTimeoutMs(), config.lifecycle().holdEscalateAfterMs()) <= t) {
+                    Was was = was(h);
+                    apply(h, was, rules.onTimer(h, t, last), ctx, out);
+                }
             }
         }
         updateGauges(ctx.getCurrentKey(), t);
@@ -159,21 +185,26 @@ public class CircuitBreakerFunction extends KeyedProcessFunction<String, Breaker
             if (in.release() != null) {
                 PriceView last = lastPrice.value();
                 for (BreakerHold h : sortedHolds().values()) {
-                    emit(rules.release(h, last, in.release().eventTime(), late, window), out);
-                    keep(h, ctx);
+                    Was was = was(h);
+                    apply(h, was, rules.release(h, last, in.release().eventTime(), late, window), ctx, out);
                 }
             } else if (in.command() != null) {
                 BreakerHold h = holds.get(in.command().facilityId());
                 if (h != null && CircuitBreakerRules.takenBack(h, in.command())) {
-                    holds.remove(in.command().facilityId());
+                    forget(h, ctx);
                 }
             } else if (in.price() != null) {
                 PriceUpdate p = in.price();
                 PriceView view = new PriceView(p.eventTime(), p.evaluationId(), p.price(), p.available(), p.incidentOpen(), p.ingestedAt());
                 lastPrice.update(view);
-                for (BreakerHold h : sortedHolds().values()) {
-                    emit(rules.onEvaluation(h, view, window), out);
-                    keep(h, ctx);
+                TreeSet<String> ids = new TreeSet<>();
+                for (String id : reactive.keys()) {
+                    ids.add(id);
+                }
+                for (String id : ids) {
+                    BreakerHold h = holds.get(id);
+                    Was was = was(h);
+                    apply(h, was, rules.onEvaluation(h, view, window), ctx, out);
                 }
             } else if (in.event() != null) {
                 LifecycleEvent e = in.event();
@@ -183,8 +214,7 @@ public class CircuitBreakerFunction extends KeyedProcessFunction<String, Breaker
                 }
                 if (Decision.LIQUIDATION_TRIGGERED.equals(e.type()) && !rules.admit(window, e.eventTime())) {
                     CircuitBreakerRules.Refused refused = rules.refuse(e);
-                    holds.put(e.facilityId(), refused.hold());
-                    keep(refused.hold(), ctx);
+                    keep(refused.hold(), NEW, ctx);
                     replaced.put(e.eventId(), refused.held());
                     out.collect(refused.held());
                 } else {
@@ -201,13 +231,88 @@ public class CircuitBreakerFunction extends KeyedProcessFunction<String, Breaker
         updateGauges(ctx.getCurrentKey(), t);
     }
 
-    /** Stores the hold and registers its next timer. */
-    private void keep(BreakerHold h, Context ctx) throws Exception {
+    /** What an owned liquidation was before the rules saw it: its gauge slot, and whether evaluations concern it. */
+    private record Was(int reason, boolean reactive) {}
+
+    private static final Was NEW = new Was(-1, false);
+
+    private static Was was(BreakerHold h) {
+        return new Was(reasonIndex(h), reactive(h));
+    }
+
+    private static int reasonIndex(BreakerHold h) {
+        return BreakerHold.HELD.equals(h.status) ? HOLD_REASONS.indexOf(h.holdReason) : -1;
+    }
+
+    private static boolean reactive(BreakerHold h) {
+        return BreakerHold.WATCHED.equals(h.status)
+                || BreakerHold.HELD.equals(h.status) && !Decision.HOLD_CIRCUIT_BREAKER.equals(h.holdReason);
+    }
+
+    /** Emits what the rules decided; the rules change a liquidation only when they decide something. */
+    private void apply(BreakerHold h, Was was, List<LifecycleEvent> events, Context ctx, Collector<LifecycleEvent> out) throws Exception {
+        if (events.isEmpty()) {
+            return;
+        }
+        events.forEach(out::collect);
+        keep(h, was, ctx);
+    }
+
+    /** Stores the liquidation, keeps its indexes and the gauges' counts, and registers its next timer. */
+    private void keep(BreakerHold h, Was was, Context ctx) throws Exception {
         holds.put(h.facilityId, h);
+        boolean nowReactive = reactive(h);
+        if (nowReactive != was.reactive()) {
+            if (nowReactive) {
+                reactive.put(h.facilityId, true);
+            } else {
+                reactive.remove(h.facilityId);
+            }
+        }
+        count(ctx.getCurrentKey(), was.reason(), reasonIndex(h));
         long next = h.nextTimer(config.lifecycle().confirmTimeoutMs(), config.lifecycle().holdEscalateAfterMs());
         if (next != Long.MAX_VALUE) {
+            Integer n = dueCount.get(next);
+            int i = n == null ? 0 : n;
+            due.put(next + "#" + i, h.facilityId);
+            dueCount.put(next, i + 1);
             ctx.timerService().registerEventTimeTimer(next);
         }
+    }
+
+    /** The LTV stage took the facility back. (An index entry left at its timer's instant finds no hold then.) */
+    private void forget(BreakerHold h, Context ctx) throws Exception {
+        holds.remove(h.facilityId);
+        reactive.remove(h.facilityId);
+        count(ctx.getCurrentKey(), reasonIndex(h), -1);
+    }
+
+    private void count(String pair, int from, int to) throws Exception {
+        if (from == to) {
+            return;
+        }
+        int[] counts = heldCounts(pair);
+        if (from >= 0) {
+            counts[from]--;
+        }
+        if (to >= 0) {
+            counts[to]++;
+        }
+    }
+
+    private int[] heldCounts(String pair) throws Exception {
+        int[] counts = heldCounts.get(pair);
+        if (counts == null) {
+            counts = new int[HOLD_REASONS.size()];
+            for (BreakerHold h : holds.values()) {
+                int reason = reasonIndex(h);
+                if (reason >= 0) {
+                    counts[reason]++;
+                }
+            }
+            heldCounts.put(pair, counts);
+        }
+        return counts;
     }
 
     private TreeMap<String, BreakerHold> sortedHolds() throws Exception {
@@ -218,21 +323,13 @@ public class CircuitBreakerFunction extends KeyedProcessFunction<String, Breaker
         return sorted;
     }
 
-    private static void emit(List<LifecycleEvent> events, Collector<LifecycleEvent> out) {
-        events.forEach(out::collect);
-    }
-
     private void updateGauges(String pair, long now) throws Exception {
         double[] g = gauges.computeIfAbsent(pair, p -> new double[1 + HOLD_REASONS.size()]);
         List<Long> window = admitted.value();
         g[0] = window != null && rules.open(window, now) ? 1 : 0;
-        double[] held = new double[HOLD_REASONS.size()];
-        for (BreakerHold h : holds.values()) {
-            int reason = BreakerHold.HELD.equals(h.status) ? HOLD_REASONS.indexOf(h.holdReason) : -1;
-            if (reason >= 0) {
-                held[reason]++;
-            }
+        int[] held = heldCounts(pair);
+        for (int i = 0; i < held.length; i++) {
+            g[1 + i] = held[i];
         }
-        System.arraycopy(held, 0, g, 1, held.length);
     }
 }
