@@ -117,6 +117,32 @@ class CircuitBreakerFunctionTest {
         return out;
     }
 
+    @Test
+    void aReleaseWhileAnIncidentIsOpenHoldsAgainUntilItClosesThenTheReTestDecides() throws Exception {
+        try (var h = harness()) {
+            h.processElement(price(T0, "55000"));
+            for (String id : List.of("F-1", "F-2", "F-3", "F-4")) {
+                h.processElement(new StreamRecord<>(BreakerInput.of(CircuitBreakerRulesTest.trigger(id, T0, "55000")), T0));
+            }
+            h.processWatermark(T0);
+            assertThat(take(h)).extracting(e -> e.facilityId() + " " + e.type()).endsWith("F-4 LIQUIDATION_HELD");
+
+            h.processElement(new StreamRecord<>(BreakerInput.of(new PriceUpdate("BTC-USD", "BTC-USD", T0 + MINUTE, "E-1",
+                    new BigDecimal("54000"), true, true, 0)), T0 + MINUTE));
+            h.processElement(new StreamRecord<>(BreakerInput.of(new HoldsReleased(T0 + 2 * MINUTE, "BTC-USD", "ops", "reviewed")), T0 + 2 * MINUTE));
+            h.processWatermark(T0 + 2 * MINUTE);
+            assertThat(take(h)).extracting(e -> e.facilityId() + " " + e.type() + " " + e.holdReason())
+                    .containsExactly("F-4 LIQUIDATION_HELD DIVERGENCE_INCIDENT");
+
+            // The incident closes with the facility no longer at liquidation (LTV 0.833): released, band kept.
+            h.processElement(price(T0 + 3 * MINUTE, "60000"));
+            h.processWatermark(T0 + 3 * MINUTE);
+            List<LifecycleEvent> out = take(h);
+            assertThat(out).extracting(e -> e.facilityId() + " " + e.type()).containsExactly("F-4 LIQUIDATION_RELEASED");
+            assertThat(out.get(0).bandAfter()).isEqualTo("LIQUIDATION");
+        }
+    }
+
     /** Null: the harness's heap backend. */
     StateBackend stateBackend() {
         return null;
