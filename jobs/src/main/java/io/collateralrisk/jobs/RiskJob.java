@@ -19,11 +19,14 @@ import io.collateralrisk.ltv.facility.FacilityInput;
 import io.collateralrisk.ltv.facility.FacilityStage;
 import io.collateralrisk.ltv.lifecycle.BandChangePatterns;
 import io.collateralrisk.ltv.lifecycle.RiskFlag;
+import io.collateralrisk.ltv.liquidation.CircuitBreakerStage;
 import io.collateralrisk.ltv.ltv.LtvStage;
 import io.collateralrisk.model.LifecycleEvent;
 import io.collateralrisk.divergence.FeedHealthInput;
 import io.collateralrisk.ltv.price.PriceStage;
 import io.collateralrisk.model.DeadLetter;
+import io.collateralrisk.model.HoldsReleased;
+import io.collateralrisk.jobs.input.ControlInput;
 import io.collateralrisk.model.PriceTick;
 import io.collateralrisk.model.ReferencePrice;
 import io.collateralrisk.model.config.RiskConfig;
@@ -44,11 +47,13 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * prices ----------&gt; parse -&gt; watermarks -&gt; [pair] price evaluation -&gt; [pair] feed health -&gt; REFERENCE_PRICE
  *                     |                          |   +-&gt; PRICE_UNAVAILABLE / PRICE_RESTORED
  *                     |                          +-&gt; late ticks ------------------------------+
- * facility-events -&gt; parse -&gt; watermarks -&gt; [facility] facility state -&gt; [pair#shard] LTV + lifecycle
- *                     |                          |            (prices fanned out to every shard) -&gt; risk.margin-calls,
- *                     |                          |            band changes -&gt; [facility] CEP flags   risk.ltv
+ * facility-events -&gt; parse -&gt; watermarks -&gt; [facility] facility state -&gt; [pair#shard] LTV + lifecycle -&gt; risk.ltv
+ *                     |                          |            (prices fanned out to every shard)  |
+ *                     |                          |                                                v
+ *                     |                          |   events, band changes, commands, prices -&gt; [pair] circuit breaker -&gt; risk.margin-calls
+ *                     |                          |                                                +-&gt; band changes -&gt; [facility] CEP flags
  *                     |                          +-&gt; unknown facility / policy ---------------+
- * risk-control ----&gt; parse -&gt; DIVERGENCE_RESOLVED to feed health                                                                |
+ * risk-control ----&gt; parse -&gt; DIVERGENCE_RESOLVED to feed health, HOLDS_RELEASED to the circuit breaker                         |
  *                     +---------------------------------------------------------------------+-&gt; DEAD_LETTER
  * </pre>
  */
@@ -118,16 +123,24 @@ public final class RiskJob {
         PriceStage.Result prices = PriceStage.apply(ticks, config, eventTimeHorizon);
 
         DataStream<FeedHealthInput> resolutions = null;
+        DataStream<HoldsReleased> releases = null;
+        DataStream<OutputRecord> acceptedReleases = null;
         DataStream<DeadLetter> controlRefused = null;
         if (inputs.control() != null) {
             int parallelism = inputs.control().getParallelism();
-            SingleOutputStreamOperator<FeedHealthInput> parsedControl = inputs.control()
-                    .process(new ParseInput<>(config,
-                            (p, r) -> FeedHealthInput.of(p.parseControl(r.payload()), r.location(), r.payload()), FeedHealthInput.class)).uid("parse-risk-control").name("parse risk control")
+            SingleOutputStreamOperator<ControlInput> parsedControl = inputs.control()
+                    .process(ParseInput.control(config)).uid("parse-risk-control").name("parse risk control")
                     .setParallelism(parallelism);
-            resolutions = parsedControl.assignTimestampsAndWatermarks(watermarks(inputs.live(), config, (FeedHealthInput e, long ignored) -> e.eventTime()))
+            DataStream<ControlInput> control = parsedControl.assignTimestampsAndWatermarks(watermarks(inputs.live(), config, (ControlInput e, long ignored) -> e.record().eventTime()))
                     .uid("risk-control-watermarks").name("risk control watermarks").setParallelism(parallelism);
+            resolutions = control.filter(c -> c.record().divergenceResolved() != null).uid("risk-control-resolutions").name("divergence resolutions")
+                    .map(c -> FeedHealthInput.of(c.record().divergenceResolved(), c.location(), c.payload())).returns(FeedHealthInput.class)
+                    .uid("risk-control-to-feed-health").name("resolutions to feed health");
+            releases = control.filter(c -> c.record().holdsReleased() != null).uid("risk-control-releases").name("holds released")
+                    .map(c -> c.record().holdsReleased()).returns(HoldsReleased.class).uid("risk-control-to-breaker").name("releases to breaker");
             controlRefused = parsedControl.getSideOutput(DeadLetters.TAG);
+            acceptedReleases = control.filter(c -> c.record().holdsReleased() != null).uid("audit-releases-filter").name("holds released for audit")
+                    .map(c -> AuditRecords.of(c.record().holdsReleased(), c.location(), c.payload())).uid("audit-accepted-releases").name("accepted releases for audit");
         }
         FeedHealthStage.Result feedHealth = FeedHealthStage.apply(prices.evaluations(), resolutions, config, eventTimeHorizon);
         DataStream<ReferencePrice> referencePrices = feedHealth.referencePrices();
@@ -137,13 +150,15 @@ public final class RiskJob {
             deadLetters = deadLetters.union(controlRefused);
         }
         DataStream<OutputRecord> acceptedInputs = prices.acceptedTicks().map(AuditRecords::of).uid("audit-accepted-ticks").name("accepted ticks for audit");
+        if (acceptedReleases != null) {
+            acceptedInputs = acceptedInputs.union(acceptedReleases);
+        }
         DataStream<OutputRecord> lifecycle = null;
         DataStream<LifecycleEvent> unfired = null;
         if (inputs.facilityEvents() != null) {
             int parallelism = inputs.facilityEvents().getParallelism();
             SingleOutputStreamOperator<FacilityInput> facilityEvents = inputs.facilityEvents()
-                    .process(new ParseInput<>(config,
-                            (p, r) -> FacilityInput.of(p.parseFacility(r.payload()), r.location(), r.payload()), FacilityInput.class)).uid("parse-facility-events").name("parse facility events")
+                    .process(ParseInput.facilityEvents(config)).uid("parse-facility-events").name("parse facility events")
                     .setParallelism(parallelism);
             // Facility events are never late-dropped; the watermark only tells which were applied late.
             FacilityStage.Result facilities = FacilityStage.apply(
@@ -155,8 +170,11 @@ public final class RiskJob {
                     facilities.accepted().map(AuditRecords::of).uid("audit-accepted-facility-events").name("accepted facility events for audit"));
 
             LtvStage.Result ltv = LtvStage.apply(referencePrices, facilities.commands(), config, codeVersion, eventTimeHorizon);
-            DataStream<RiskFlag> flags = BandChangePatterns.apply(ltv.bandChanges(), Duration.ofMillis(config.lifecycle().rapidWindowMs()));
-            lifecycle = ltv.events().process(new LifecycleMetrics(pairs, Decision.TYPES)).uid("out-lifecycle").name("lifecycle events out")
+            // The pair-wide circuit breaker: what leaves it is what the job decided, for the outputs and CEP alike.
+            CircuitBreakerStage.Result decided = CircuitBreakerStage.apply(ltv.events(), ltv.bandChanges(), facilities.commands(),
+                    referencePrices, releases, config, codeVersion, eventTimeHorizon);
+            DataStream<RiskFlag> flags = BandChangePatterns.apply(decided.bandChanges(), Duration.ofMillis(config.lifecycle().rapidWindowMs()));
+            lifecycle = decided.events().process(new LifecycleMetrics(pairs, Decision.TYPES)).uid("out-lifecycle").name("lifecycle events out")
                     .union(
                             ltv.ltv().map(OutputRecord::of).uid("out-ltv").name("ltv out"),
                             flags.map(RiskFlagOutput::of).uid("out-flags").name("risk flags out"));

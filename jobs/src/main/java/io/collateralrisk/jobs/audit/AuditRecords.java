@@ -9,6 +9,7 @@ import io.collateralrisk.model.EventIds;
 import io.collateralrisk.model.FacilityClosed;
 import io.collateralrisk.model.FacilityEvent;
 import io.collateralrisk.model.FacilityOpened;
+import io.collateralrisk.model.HoldsReleased;
 import io.collateralrisk.model.LiquidationExecuted;
 import io.collateralrisk.model.LiquidationFailed;
 import io.collateralrisk.model.OutputRecord;
@@ -50,6 +51,28 @@ public final class AuditRecords {
         n.put("location", accepted.input().location());
         n.put("record", accepted.input().payload());
         return new OutputRecord(Topics.FACILITY_EVENTS, e.facilityId(), e.eventTime(), id, write(n), false);
+    }
+
+    /**
+     * Id of an accepted {@code HOLDS_RELEASED}: its pair, time and where it was read. It is kept
+     * with the facility events (its {@code facility_id} is the pair, since it concerns all of the
+     * pair's held liquidations), so {@code explain} finds the release behind a re-test.
+     */
+    public static OutputRecord of(HoldsReleased released, String location, String payload) {
+        String id = EventIds.of(HoldsReleased.TYPE, released.pair(), released.eventTime(), location);
+        ObjectNode n = Json.mapper().createObjectNode();
+        n.put("type", HoldsReleased.TYPE);
+        n.put("eventTime", Times.format(released.eventTime()));
+        n.put("eventId", id);
+        n.put("facilityId", released.pair());
+        n.put("pair", released.pair());
+        n.put("releasedBy", released.releasedBy());
+        n.put("reason", released.reason());
+        n.put("outcome", "APPLIED");
+        n.put("appliedLate", false);
+        n.put("location", location);
+        n.put("record", payload);
+        return new OutputRecord(Topics.FACILITY_EVENTS, released.pair(), released.eventTime(), id, write(n), false);
     }
 
     private static String type(FacilityEvent e) {

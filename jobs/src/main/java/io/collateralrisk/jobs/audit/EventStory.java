@@ -24,8 +24,11 @@ import java.util.Set;
  * @param config that row's content as a configuration; null when absent or not valid
  * @param configError why {@code config} is null, when a row exists
  * @param incidents every {@code divergence_incidents} row of the pair, in time order
- * @param shardTriggers for a {@code LIQUIDATION_HELD}: the triggers of the pair within the circuit
- *     breaker's window up to it (the breaker counts those of the facility's shard)
+ * @param pairTriggers for a {@code LIQUIDATION_HELD} or {@code LIQUIDATION_TRIGGERED}: every trigger
+ *     of the pair within the circuit breaker's window up to it, in time order
+ * @param pairHistory the holds and releases, up to the event, of the facilities whose triggers in
+ *     {@code pairTriggers} re-use an earlier liquidation id (a re-test of a held liquidation)
+ * @param releases the pair's {@code HOLDS_RELEASED} rows of {@code facility_events} up to the event
  */
 public record EventStory(
         AuditRow event,
@@ -41,7 +44,9 @@ public record EventStory(
         RiskConfig config,
         String configError,
         List<AuditRow> incidents,
-        List<AuditRow> shardTriggers) {
+        List<AuditRow> pairTriggers,
+        List<AuditRow> pairHistory,
+        List<AuditRow> releases) {
 
     /** CEP flags on {@code risk.margin-calls}: they inform the risk desk and decide nothing. */
     public static final Set<String> FLAGS = Set.of("RAPID_DETERIORATION", "REPEATED_MARGIN_CALLS");

@@ -10,6 +10,7 @@ import static org.apache.iceberg.expressions.Expressions.lessThanOrEqual;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.collateralrisk.ltv.lifecycle.Decision;
+import io.collateralrisk.model.HoldsReleased;
 import io.collateralrisk.model.config.ConfigException;
 import io.collateralrisk.model.config.ConfigLoader;
 import io.collateralrisk.model.config.PairConfig;
@@ -109,7 +110,9 @@ public final class Explainer {
         List<AuditRow> earlier = List.of();
         List<AuditRow> ticks = List.of();
         List<AuditRow> incidents = List.of();
-        List<AuditRow> shardTriggers = List.of();
+        List<AuditRow> pairTriggers = List.of();
+        List<AuditRow> pairHistory = List.of();
+        List<AuditRow> releases = List.of();
         if (pair != null && !EventStory.FLAGS.contains(event.type())) {
             if (evaluationId != null) {
                 List<AuditRow> refs = rows(AuditTables.REFERENCE_PRICES, equal("evaluation_id", evaluationId));
@@ -135,16 +138,27 @@ public final class Explainer {
                 ticks = ticks(reference);
             }
             incidents = sorted(rows(AuditTables.DIVERGENCE_INCIDENTS, equal("pair", pair)));
-            if (Decision.LIQUIDATION_HELD.equals(event.type()) && config != null) {
-                long t = event.eventTime();
-                shardTriggers = sorted(rows(AuditTables.MARGIN_CALL_EVENTS, and(
+            long t = event.eventTime();
+            if (event.type().startsWith("LIQUIDATION_")) {
+                releases = sorted(rows(AuditTables.FACILITY_EVENTS, and(and(equal("facility_id", pair), equal("type", HoldsReleased.TYPE)),
+                        lessThanOrEqual("event_time", micros(t)))));
+            }
+            if ((Decision.LIQUIDATION_HELD.equals(event.type()) || Decision.LIQUIDATION_TRIGGERED.equals(event.type())) && config != null) {
+                pairTriggers = sorted(rows(AuditTables.MARGIN_CALL_EVENTS, and(
                         and(equal("pair", pair), equal("type", Decision.LIQUIDATION_TRIGGERED)),
                         and(greaterThan("event_time", micros(t - config.lifecycle().circuitBreakerWindowMs())),
                                 lessThanOrEqual("event_time", micros(t))))));
+                List<String> retested = pairTriggers.stream().filter(r -> !BreakerAudit.fresh(r))
+                        .map(r -> (String) r.column("facility_id")).distinct().toList();
+                if (!retested.isEmpty()) {
+                    pairHistory = sorted(rows(AuditTables.MARGIN_CALL_EVENTS, and(
+                            and(in("facility_id", retested), in("type", Decision.LIQUIDATION_HELD, Decision.LIQUIDATION_RELEASED)),
+                            lessThanOrEqual("event_time", micros(t)))));
+                }
             }
         }
         return new EventStory(event, matches.size(), timeline, facilityEvents, reference, referenceRows, referenceConfig, earlier, ticks,
-                configRow, config, configError, incidents, shardTriggers);
+                configRow, config, configError, incidents, pairTriggers, pairHistory, releases);
     }
 
     private AuditRow configRow(String hash) {

@@ -3,7 +3,6 @@ package io.collateralrisk.jobs.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.collateralrisk.divergence.DivergenceMath;
 import io.collateralrisk.divergence.DivergenceReading;
-import io.collateralrisk.ltv.ltv.LtvStage;
 import io.collateralrisk.model.SourceKind;
 import io.collateralrisk.model.Times;
 import io.collateralrisk.model.config.PairConfig;
@@ -270,10 +269,15 @@ public final class StoryPrinter {
             line("  held: %s", switch (e.text("holdReason")) {
                 case "PRICE_UNAVAILABLE" -> "PRICE_UNAVAILABLE, the pair was below quorum";
                 case "DIVERGENCE_INCIDENT" -> "DIVERGENCE_INCIDENT, a divergence incident was open";
-                case "CIRCUIT_BREAKER" -> "CIRCUIT_BREAKER, the shard's share of circuitBreaker.maxLiquidations was reached ("
-                        + inShard() + " triggers in the facility's shard within circuitBreaker.window)";
+                case "CIRCUIT_BREAKER" -> "CIRCUIT_BREAKER, circuitBreaker.maxLiquidations was reached on the pair ("
+                        + pairCounted() + " triggers of the pair counted within circuitBreaker.window); held until an operator's HOLDS_RELEASED";
                 default -> e.text("holdReason");
             });
+        }
+        AuditRow release = BreakerAudit.releaseAt(s, e.eventTime());
+        if (release != null) {
+            line("  HOLDS_RELEASED at %s by %s (%s): the pair's circuit-breaker holds re-tested at the latest evaluation",
+                    io.collateralrisk.model.Times.format(release.eventTime()), orDash(release.text("releasedBy")), orDash(release.text("reason")));
         }
         if (e.text("liquidationId") != null) {
             line("  liquidation %s", e.text("liquidationId"));
@@ -287,10 +291,9 @@ public final class StoryPrinter {
         }
     }
 
-    private long inShard() {
-        String pair = e.text("pair");
-        String shard = LtvStage.shardOf(pair, e.text("facilityId"));
-        return s.shardTriggers().stream().filter(r -> shard.equals(LtvStage.shardOf(pair, (String) r.column("facility_id")))).count();
+    private long pairCounted() {
+        return BreakerAudit.countedBefore(s, e.text("facilityId"), e.eventId(), e.eventTime(),
+                BreakerAudit.watched(s.timeline(), e.text("facilityId"), e.eventId(), e.eventTime()));
     }
 
     private void flag() {

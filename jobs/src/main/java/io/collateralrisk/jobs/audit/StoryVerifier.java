@@ -9,7 +9,6 @@ import io.collateralrisk.ltv.lifecycle.LifecycleExplainer;
 import io.collateralrisk.ltv.lifecycle.LiquidationSizer;
 import io.collateralrisk.ltv.lifecycle.LtvMath;
 import io.collateralrisk.ltv.lifecycle.RiskFlag;
-import io.collateralrisk.ltv.ltv.LtvStage;
 import io.collateralrisk.ltv.price.Evaluation;
 import io.collateralrisk.ltv.price.Median;
 import io.collateralrisk.ltv.price.PriceEvaluator;
@@ -58,10 +57,13 @@ import org.apache.iceberg.types.Types;
  * INITIAL_MARGIN_BREACH   D &gt;= initialMargin x C x P
  * MARGIN_CALL_ISSUED      cureDeadline = eventTime + curePeriod
  * MARGIN_CALL_CURED       D &lt; (marginCall - hysteresis) x C x P, at or before the call's deadline
- * LIQUIDATION_TRIGGERED   liquidationId, liquidateCollateral (LiquidationSizer), why it came due (below)
+ * LIQUIDATION_TRIGGERED   liquidationId, liquidateCollateral (LiquidationSizer), why it came due (below), and
+ *                         that the pair-wide breaker had counted fewer than maxLiquidations (a re-test of a
+ *                         held liquidation: the held trigger's id, uncounted)
  * LIQUIDATION_SHORTFALL   the same, and shortfall
- * LIQUIDATION_HELD        holdReason (unavailable price, open incident, or the shard's breaker count)
- * LIQUIDATION_RELEASED    the hold it ends, and that the level is no longer reached
+ * LIQUIDATION_HELD        holdReason (unavailable price, open incident, or the pair-wide breaker count); after
+ *                         HOLDS_RELEASED, the release at that instant
+ * LIQUIDATION_RELEASED    the hold it ends (a breaker hold: by HOLDS_RELEASED), and that the level is no longer reached
  * LIQUIDATION_UNCONFIRMED the trigger it follows, confirmTimeout later, with no answer in facility_events
  * LIQUIDATION_HOLD_ESCALATED the hold it follows, holdEscalateAfter later, neither released nor triggered since
  * COLLATERAL_MISSING      C = 0 with D &gt; 0
@@ -69,8 +71,8 @@ import org.apache.iceberg.types.Types;
  * RAPID_DETERIORATION, REPEATED_MARGIN_CALLS: the matched events exist as stated and fit the pattern
  * </pre>
  *
- * The circuit breaker's count is taken from the triggers in {@code margin_call_events} of the
- * facility's shard; the TWAP from the pair's earlier evaluations.
+ * The circuit breaker's count is taken from the pair's triggers in {@code margin_call_events}
+ * ({@link BreakerAudit}); the TWAP from the pair's earlier evaluations.
  */
 public final class StoryVerifier {
 
@@ -286,8 +288,27 @@ public final class StoryVerifier {
                 holds("incidentOpen", !incident, String.valueOf(incident), "false",
                         "a liquidation due while an incident is open is held, not triggered");
                 liquidation.put("reason", reason);
-                liquidation.put("liquidationId", EventIds.of("LIQUIDATION", facility, t,
-                        reason + '|' + evaluationId + '|' + cv + '|' + dv));
+                String freshId = EventIds.of("LIQUIDATION", facility, t, reason + '|' + evaluationId + '|' + cv + '|' + dv);
+                AuditRow heldAs = freshId.equals(liquidationId) ? null : BreakerAudit.holdOf(s.timeline(), liquidationId, t, cv, dv);
+                liquidation.put("liquidationId", heldAs == null ? freshId : liquidationId);
+                if (heldAs != null) {
+                    holds("liquidationId", true, liquidationId, "the trigger the circuit breaker held at " + heldAs.text("eventTime"),
+                            "a held liquidation is triggered under its id, which the LTV stage keeps pending");
+                }
+                boolean watched = heldAs != null && BreakerAudit.watched(s.timeline(), facility, e.eventId(), t);
+                if (Decision.LIQUIDATION_TRIGGERED.equals(type) && (heldAs == null || watched)) {
+                    long counted = BreakerAudit.countedBefore(s, facility, e.eventId(), t, watched);
+                    int limit = s.config().lifecycle().circuitBreakerMaxLiquidations();
+                    holds("type", counted < limit, counted + " triggers of the pair counted in the window before it", "fewer than " + limit,
+                            "the pair-wide circuit breaker (circuitBreaker.maxLiquidations within circuitBreaker.window) admitted it");
+                } else if (heldAs != null && !watched) {
+                    AuditRow release = BreakerAudit.releaseAt(s, t);
+                    AuditRow lastHold = latestBefore(Decision.LIQUIDATION_HELD, t);
+                    boolean holdEnded = lastHold != null && !Decision.HOLD_CIRCUIT_BREAKER.equals(lastHold.text("holdReason")) && !incident && usable;
+                    holds("eventTime", release != null || holdEnded, Times.format(t),
+                            "a HOLDS_RELEASED of the pair at that instant, or the end of the hold that followed one",
+                            "a released hold is re-tested, uncounted");
+                }
                 if (usable && p.signum() > 0) {
                     LiquidationSizer.Sizing size = LiquidationSizer.size(d, c, p, policy.liquidationTarget(), baseScale, quoteScale);
                     liquidation.put("liquidateCollateral", size.liquidateCollateral());
@@ -304,22 +325,38 @@ public final class StoryVerifier {
                 }
             }
             case Decision.LIQUIDATION_HELD -> {
-                dueBecause(reason, t, d, c, p, policy, before, after);
+                boolean owned = BreakerAudit.owned(s.timeline(), e.eventId(), t, cv, dv);
+                AuditRow release = BreakerAudit.releaseAt(s, t);
+                if (owned && release != null) {
+                    // A released hold re-tested while the price is unavailable or an incident is open: held again as it was.
+                    same("bandAfter", after, before, "a re-tested hold keeps its band");
+                    holds("eventTime", true, Times.format(t), "HOLDS_RELEASED at " + Times.format(release.eventTime()) + " by "
+                            + release.text("releasedBy"), "facility_events of the pair");
+                } else {
+                    dueBecause(reason, t, d, c, p, policy, before, after);
+                }
                 liquidation.put("reason", reason);
-                liquidation.put("holdReason", holdReason(t, p, incident));
+                liquidation.put("holdReason", holdReason(t, p, incident, owned && BreakerAudit.watched(s.timeline(), facility, e.eventId(), t)));
             }
             case Decision.LIQUIDATION_RELEASED -> {
                 holds("ltvPrice", usable && !incident, String.valueOf(p), "a usable price with no incident open",
                         "a hold ends when its cause is gone");
                 AuditRow held = latestBefore(Decision.LIQUIDATION_HELD, t);
-                holds("reason", held != null && Objects.equals(held.text("reason"), reason)
-                                && !Decision.HOLD_CIRCUIT_BREAKER.equals(held.text("holdReason")),
+                boolean owned = BreakerAudit.owned(s.timeline(), e.eventId(), t, cv, dv);
+                AuditRow release = BreakerAudit.releaseAt(s, t);
+                boolean breakerHold = held != null && Decision.HOLD_CIRCUIT_BREAKER.equals(held.text("holdReason"));
+                holds("reason", held != null && Objects.equals(held.text("reason"), reason) && (!breakerHold || release != null),
                         String.valueOf(reason), held == null ? "a LIQUIDATION_HELD before it" : "the hold's " + held.text("reason")
-                                + " (" + held.text("holdReason") + ")", "a release ends a price or divergence hold");
+                                + " (" + held.text("holdReason") + (breakerHold ? ", released by HOLDS_RELEASED at that instant" : "") + ")",
+                        "a release ends a price or divergence hold, or an operator releases a circuit-breaker hold");
                 BigDecimal level = Decision.THRESHOLD.equals(reason) ? policy.liquidation() : cureLevel;
                 holds("type", p != null && !LtvMath.atOrAbove(d, c, p, level), "LIQUIDATION_RELEASED",
                         "outstanding < " + level.toPlainString() + " x collateral x ltvPrice", "the re-test at the normal price");
-                bandMove(d, c, p, policy, before, after, false);
+                if (owned) {
+                    same("bandAfter", after, before, "the LTV stage keeps the band while the held liquidation id stays pending there");
+                } else {
+                    bandMove(d, c, p, policy, before, after, false);
+                }
                 liquidation.put("reason", reason);
             }
             case Decision.LIQUIDATION_UNCONFIRMED -> {
@@ -635,8 +672,8 @@ public final class StoryVerifier {
         }
     }
 
-    /** Why a due liquidation was held: no price, an open incident, or the shard's circuit breaker. */
-    private String holdReason(long t, BigDecimal p, boolean incident) {
+    /** Why a due liquidation was held: no price, an open incident, or the pair-wide circuit breaker. */
+    private String holdReason(long t, BigDecimal p, boolean incident, boolean watched) {
         AuditRow ref = s.reference();
         if (p == null || ref == null || !"OK".equals(ref.text("status"))) {
             return Decision.HOLD_PRICE_UNAVAILABLE;
@@ -644,16 +681,10 @@ public final class StoryVerifier {
         if (incident) {
             return Decision.HOLD_DIVERGENCE;
         }
-        RiskConfig config = s.config();
-        String pair = e.text("pair");
-        String shard = LtvStage.shardOf(pair, e.text("facilityId"));
-        int limit = (config.lifecycle().circuitBreakerMaxLiquidations() + LtvStage.SHARDS - 1) / LtvStage.SHARDS;
-        long inShard = s.shardTriggers().stream()
-                .filter(r -> shard.equals(LtvStage.shardOf(pair, (String) r.column("facility_id"))))
-                .filter(r -> r.eventTime() > t - config.lifecycle().circuitBreakerWindowMs() && r.eventTime() <= t)
-                .count();
-        holds("holdReason", inShard >= limit, inShard + " triggers in the shard's window", "at least " + limit,
-                "circuit breaker: maxLiquidations / " + LtvStage.SHARDS + " shards, rounded up, within circuitBreaker.window");
+        int limit = s.config().lifecycle().circuitBreakerMaxLiquidations();
+        long counted = BreakerAudit.countedBefore(s, e.text("facilityId"), e.eventId(), t, watched);
+        holds("holdReason", counted >= limit, counted + " triggers of the pair counted in the window", "at least " + limit,
+                "the pair-wide circuit breaker: circuitBreaker.maxLiquidations within circuitBreaker.window, facilities due at one instant in facilityId order");
         return Decision.HOLD_CIRCUIT_BREAKER;
     }
 

@@ -91,7 +91,7 @@ public class LtvShardBenchmark {
     /** The 10-second metrics sweep of {@code LtvFunction} over the whole shard (it runs on the task thread). */
     @Benchmark
     public ShardMetrics metricsSweep() {
-        sweepMetrics.sweep("BTC-USD#0", "BTC-USD", shard.states.values(), POLICIES, OPENING_PRICE, t, false);
+        sweepMetrics.sweep("BTC-USD#0", "BTC-USD", shard.states.values(), POLICIES, OPENING_PRICE, t);
         return sweepMetrics;
     }
 
@@ -116,7 +116,6 @@ public class LtvShardBenchmark {
         final ShardIndex index = new ShardIndex();
         final LifecycleRules rules;
         final PolicyConfig policy;
-        final LifecycleRules.LiquidationGate gate = t -> true;
 
         private Shard() {
             RiskConfig config = RiskConfig.defaults();
@@ -151,7 +150,7 @@ public class LtvShardBenchmark {
             int evaluated = 0;
             for (String id : index.affectedBy(p.price())) {
                 FacilityState s = states.get(id);
-                rules.onEvaluation(s, p, gate);
+                rules.onEvaluation(s, p);
                 index.put(s, policy, s.nextTimer(1_800_000, 1_800_000));
                 evaluated++;
             }
@@ -162,7 +161,7 @@ public class LtvShardBenchmark {
         int naiveUpdate(PriceView p) {
             int decisions = 0;
             for (FacilityState s : states.values()) {
-                decisions += rules.onEvaluation(s, p, gate).size();
+                decisions += rules.onEvaluation(s, p).size();
             }
             return decisions;
         }

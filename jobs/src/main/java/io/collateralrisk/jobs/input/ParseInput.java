@@ -1,6 +1,5 @@
 package io.collateralrisk.jobs.input;
 
-import io.collateralrisk.divergence.FeedHealthInput;
 import io.collateralrisk.ltv.facility.FacilityInput;
 import io.collateralrisk.model.PriceTick;
 import io.collateralrisk.model.config.RiskConfig;
@@ -28,21 +27,42 @@ public class ParseInput<T> extends ProcessFunction<InputRecord, T> implements Re
         T parse(InputParser parser, InputRecord record) throws InvalidInputException;
     }
 
+    /** Where a parsed event keeps its event time, which the clock guard judges. */
+    @FunctionalInterface
+    public interface EventTime<T> extends Serializable {
+        long of(T event);
+    }
+
     private final RiskConfig config;
     private final Parser<T> parse;
+    private final EventTime<T> eventTime;
     private final Class<T> type;
     private transient InputParser parser;
     private transient DeadLetters deadLetters;
 
-    public ParseInput(RiskConfig config, Parser<T> parse, Class<T> type) {
+    public ParseInput(RiskConfig config, Parser<T> parse, EventTime<T> eventTime, Class<T> type) {
         this.config = config;
         this.parse = parse;
+        this.eventTime = eventTime;
         this.type = type;
     }
 
     /** Price ticks, each carrying its record's read time for {@code risk_tick_to_event_seconds}. */
     public static ParseInput<PriceTick> prices(RiskConfig config) {
-        return new ParseInput<>(config, (p, r) -> p.parsePrice(r.payload()).withIngestedAt(r.ingestedAt()), PriceTick.class);
+        return new ParseInput<>(config, (p, r) -> p.parsePrice(r.payload()).withIngestedAt(r.ingestedAt()), PriceTick::eventTime,
+                PriceTick.class);
+    }
+
+    /** Facility events, each with where it came from and its raw payload for the audit trail. */
+    public static ParseInput<FacilityInput> facilityEvents(RiskConfig config) {
+        return new ParseInput<>(config, (p, r) -> FacilityInput.of(p.parseFacility(r.payload()), r.location(), r.payload()),
+                FacilityInput::eventTime, FacilityInput.class);
+    }
+
+    /** {@code risk-control} records of either type, with where they came from and their raw payload. */
+    public static ParseInput<ControlInput> control(RiskConfig config) {
+        return new ParseInput<>(config, (p, r) -> new ControlInput(p.parseControl(r.payload()), r.location(), r.payload()),
+                c -> c.record().eventTime(), ControlInput.class);
     }
 
     @Override
@@ -60,25 +80,13 @@ public class ParseInput<T> extends ProcessFunction<InputRecord, T> implements Re
             ctx.output(DeadLetters.TAG, deadLetters.refuse(record, e));
             return;
         }
-        long eventTime = eventTimeOf(event);
-        String refusal = ClockGuard.refusal(eventTime, record.referenceClock(), config.maxAheadMs());
+        long time = eventTime.of(event);
+        String refusal = ClockGuard.refusal(time, record.referenceClock(), config.maxAheadMs());
         if (refusal != null) {
-            ctx.output(DeadLetters.TAG, deadLetters.refuse(record, eventTime, refusal, describe(refusal, eventTime, record.referenceClock())));
+            ctx.output(DeadLetters.TAG, deadLetters.refuse(record, time, refusal, describe(refusal, time, record.referenceClock())));
             return;
         }
         out.collect(event);
-    }
-
-    private static long eventTimeOf(Object event) {
-        if (event instanceof PriceTick t) {
-            return t.eventTime();
-        } else if (event instanceof FacilityInput f) {
-            return f.eventTime();
-        } else if (event instanceof FeedHealthInput c) {
-            return c.eventTime();
-        }
-        // A programming error, found by the first test of a new input type: it must say where its time is.
-        throw new IllegalArgumentException("no event time known for " + event.getClass().getName());
     }
 
     private String describe(String refusal, long eventTime, long referenceClock) {

@@ -9,6 +9,10 @@ import io.collateralrisk.ltv.lifecycle.Decision;
 import io.collateralrisk.ltv.lifecycle.FacilityState;
 import io.collateralrisk.ltv.lifecycle.LifecycleExplainer;
 import io.collateralrisk.ltv.lifecycle.LifecycleRules;
+import io.collateralrisk.ltv.liquidation.BreakerHold;
+import io.collateralrisk.ltv.liquidation.CircuitBreakerRules;
+import io.collateralrisk.model.HoldsReleased;
+import io.collateralrisk.model.LifecycleEvent;
 import io.collateralrisk.ltv.lifecycle.PriceView;
 import io.collateralrisk.ltv.ltv.LtvStage;
 import io.collateralrisk.ltv.price.Evaluation;
@@ -46,10 +50,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Decisions the real-data replay does not reach (a circuit-breaker hold, a release after a
- * divergence incident, missing collateral), made by the product's own {@link LifecycleRules} and
- * written as the job writes them, into in-memory audit tables: each verifies, and each loses its
- * footing when the row it rests on is changed.
+ * Decisions the real-data replay does not reach (circuit-breaker holds and their release, a
+ * release after a divergence incident, missing collateral), made by the product's own {@link
+ * LifecycleRules} and {@link CircuitBreakerRules} and written as the job writes them, into
+ * in-memory audit tables: each verifies, and each loses its footing when the row it rests on is
+ * changed.
  *
  * <pre>
  *  t0  facilities opened, amounts version 1
@@ -58,8 +63,13 @@ import org.junit.jupiter.api.Test;
  *        F-EMPTY  D 100 / C 0:   COLLATERAL_MISSING
  *  t2  incident closed; evaluation at 23001.00
  *        F-HELD   LTV 0.826: LIQUIDATION_RELEASED into MARGIN_CALL, MARGIN_CALL_ISSUED
- *        F-G      D 21000 / C 1: LIQUIDATION_TRIGGERED, the shard's one liquidation (maxLiquidations 8: 1 a shard)
- *        F-B..    same shard, same amounts: LIQUIDATION_HELD (CIRCUIT_BREAKER)
+ *        F-G      D 21000 / C 1: LIQUIDATION_TRIGGERED, the pair's one liquidation (maxLiquidations 1)
+ *        F-H      D 21000 / C 1: LIQUIDATION_HELD (CIRCUIT_BREAKER), after F-G in facilityId order
+ *        F-I      D 21700 / C 1: LIQUIDATION_HELD (CIRCUIT_BREAKER)
+ *  t3  evaluation at 24001.00
+ *  t4  HOLDS_RELEASED: re-tested at 24001.00
+ *        F-H      LTV 0.875: LIQUIDATION_RELEASED (band kept)
+ *        F-I      LTV 0.904: LIQUIDATION_TRIGGERED under its held trigger's id, uncounted
  * </pre>
  */
 class StoryVerifierTest {
@@ -68,12 +78,17 @@ class StoryVerifierTest {
     private static final long T0 = Instant.parse("2023-03-10T00:00:00Z").toEpochMilli();
     private static final long T1 = T0 + 60_000;
     private static final long T2 = T1 + 60_000;
+    private static final long T3 = T2 + 60_000;
+    private static final long T4 = T3 + 60_000;
 
-    private final RiskConfig config = ConfigLoader.parse("lifecycle: {circuitBreaker: {maxLiquidations: 8}}");
+    private final RiskConfig config = ConfigLoader.parse("lifecycle: {circuitBreaker: {maxLiquidations: 1}}");
     private final PolicyConfig standard = config.policies().get("standard");
     private final Map<String, List<Record>> tables = new HashMap<>();
     private final List<TwapPoint> twapHistory = new ArrayList<>();
-    private final String breakerHeld = sameShardAs("F-G");
+    private final String breakerHeld = "F-H";
+    private final CircuitBreakerRules breaker = new CircuitBreakerRules(config, "test");
+    private final List<Long> window = new ArrayList<>();
+    private final Map<String, BreakerHold> holds = new java.util.TreeMap<>();
 
     @BeforeEach
     void decide() {
@@ -87,8 +102,10 @@ class StoryVerifierTest {
         ReferencePrice atT1 = evaluate(T1, "20000.00", "20002.00");
         atT1 = atT1.withFeedHealth(true, DivergenceMath.conservative(atT1));
         ReferencePrice atT2 = evaluate(T2, "23000.00", "23002.00");
+        ReferencePrice atT3 = evaluate(T3, "24000.00", "24002.00");
         add(AuditTables.REFERENCE_PRICES, OutputJson.referencePrice(atT1));
         add(AuditTables.REFERENCE_PRICES, OutputJson.referencePrice(atT2));
+        add(AuditTables.REFERENCE_PRICES, OutputJson.referencePrice(atT3));
         String incident = EventIds.of("INCIDENT", PAIR, T1, "");
         add(AuditTables.DIVERGENCE_INCIDENTS, "{\"type\":\"DIVERGENCE_OPENED\",\"eventId\":\"" + EventIds.of("DIVERGENCE_OPENED", PAIR, T1, incident)
                 + "\",\"eventTime\":\"" + Times.format(T1) + "\",\"pair\":\"BTC-USD\",\"incidentId\":\"" + incident + "\",\"openedAt\":\""
@@ -102,12 +119,29 @@ class StoryVerifierTest {
         FacilityState held = open("F-HELD", "1.00000000", "19000.00");
         FacilityState empty = open("F-EMPTY", "0.00000000", "100.00");
         FacilityState triggered = open("F-G", "1.00000000", "21000.00");
-        FacilityState breaker = open(breakerHeld, "1.00000000", "21000.00");
-        decide(held, p1, true);
-        decide(empty, p1, true);
-        decide(held, p2, true);
-        decide(triggered, p2, true);
-        decide(breaker, p2, false);
+        FacilityState released = open(breakerHeld, "1.00000000", "21000.00");
+        FacilityState retriggered = open("F-I", "1.00000000", "21700.00");
+        decide(held, p1);
+        decide(empty, p1);
+        decide(held, p2);
+        decide(triggered, p2);
+        decide(released, p2);
+        decide(retriggered, p2);
+
+        PriceView p3 = new PriceView(T3, atT3.evaluationId(), atT3.price(), true, false);
+        add(AuditTables.FACILITY_EVENTS, release(T4));
+        for (BreakerHold h : holds.values()) {
+            for (LifecycleEvent e : breaker.release(h, p3, T4, false, window)) {
+                add(AuditTables.MARGIN_CALL_EVENTS, OutputJson.lifecycleEvent(e));
+            }
+        }
+    }
+
+    /** An operator's release as the audit records it: with the facility events, under the pair. */
+    private static String release(long t) {
+        String received = "{\"type\":\"HOLDS_RELEASED\",\"eventTime\":\"" + Times.format(t)
+                + "\",\"pair\":\"BTC-USD\",\"releasedBy\":\"ops@lender\",\"reason\":\"crash reviewed\"}";
+        return AuditRecords.of(new HoldsReleased(t, PAIR, "ops@lender", "crash reviewed"), "risk-control.jsonl:1", received).json();
     }
 
     /** One evaluation of two exchanges by the product's evaluator, with its TWAP history, as the job makes it. */
@@ -163,20 +197,21 @@ class StoryVerifierTest {
         }
     }
 
-    private void decide(FacilityState s, PriceView p, boolean admit) {
+    /** The LTV stage's decisions, then the pair-wide breaker's (facilities are decided here in facilityId order). */
+    private void decide(FacilityState s, PriceView p) {
         LifecycleRules rules = new LifecycleRules(standard, config.lifecycle(), 8, 2);
         LifecycleExplainer explainer = new LifecycleExplainer(config.configHash(), "test");
-        for (Decision d : rules.onEvaluation(s, p, t -> admit)) {
-            add(AuditTables.MARGIN_CALL_EVENTS, OutputJson.lifecycleEvent(explainer.explain(d, s, "standard", standard, 8, 2, 8, p, false)));
-        }
-    }
-
-    private static String sameShardAs(String facility) {
-        for (int i = 0; ; i++) {
-            String id = "F-B" + i;
-            if (LtvStage.shardOf(PAIR, id).equals(LtvStage.shardOf(PAIR, facility))) {
-                return id;
+        for (Decision d : rules.onEvaluation(s, p)) {
+            LifecycleEvent e = explainer.explain(d, s, "standard", standard, 8, 2, 8, p, false);
+            if (CircuitBreakerRules.superseded(holds.get(s.facilityId), e)) {
+                continue;
             }
+            if (Decision.LIQUIDATION_TRIGGERED.equals(e.type()) && !breaker.admit(window, e.eventTime())) {
+                CircuitBreakerRules.Refused refused = breaker.refuse(e);
+                holds.put(s.facilityId, refused.hold());
+                e = refused.held();
+            }
+            add(AuditTables.MARGIN_CALL_EVENTS, OutputJson.lifecycleEvent(e));
         }
     }
 
@@ -246,17 +281,46 @@ class StoryVerifierTest {
         assertThat(seen).containsExactlyInAnyOrder(
                 "F-HELD INITIAL_MARGIN_BREACH", "F-HELD LIQUIDATION_HELD DIVERGENCE_INCIDENT", "F-EMPTY COLLATERAL_MISSING",
                 "F-HELD LIQUIDATION_RELEASED", "F-HELD MARGIN_CALL_ISSUED", "F-G INITIAL_MARGIN_BREACH", "F-G LIQUIDATION_TRIGGERED",
-                breakerHeld + " INITIAL_MARGIN_BREACH", breakerHeld + " LIQUIDATION_HELD CIRCUIT_BREAKER");
+                "F-H INITIAL_MARGIN_BREACH", "F-H LIQUIDATION_HELD CIRCUIT_BREAKER", "F-H LIQUIDATION_RELEASED",
+                "F-I INITIAL_MARGIN_BREACH", "F-I LIQUIDATION_HELD CIRCUIT_BREAKER", "F-I LIQUIDATION_TRIGGERED");
         String story = StoryPrinter.render(explainer().story((String) event(breakerHeld, "LIQUIDATION_HELD", null).getField("event_id")));
-        assertThat(story).contains("CIRCUIT_BREAKER, the shard's share", "(1 triggers in the facility's shard");
+        assertThat(story).contains("CIRCUIT_BREAKER, circuitBreaker.maxLiquidations was reached on the pair (1 triggers of the pair counted");
+        String released = StoryPrinter.render(explainer().story((String) event("F-I", "LIQUIDATION_TRIGGERED", null).getField("event_id")));
+        assertThat(released).contains("HOLDS_RELEASED at " + Times.format(T4) + " by ops@lender (crash reviewed)");
     }
 
     @Test
-    void aBreakerHoldRestsOnTheTriggersOfItsShard() {
-        Record held = event(breakerHeld, "LIQUIDATION_HELD", "CIRCUIT_BREAKER");
+    void aBreakerHoldRestsOnThePairsCountWhateverTheShard() {
+        assertThat(LtvStage.shardOf(PAIR, "F-G")).as("counted across shards").isNotEqualTo(LtvStage.shardOf(PAIR, "F-I"));
+        Record held = event("F-I", "LIQUIDATION_HELD", "CIRCUIT_BREAKER");
         tables.get(AuditTables.MARGIN_CALL_EVENTS).remove(event("F-G", "LIQUIDATION_TRIGGERED", null));
         StoryVerifier.Verification v = verify(held);
         assertThat(v.differences()).extracting(StoryVerifier.Check::field).containsExactly("holdReason");
+    }
+
+    @Test
+    void aFreshTriggerRestsOnTheBreakerHavingRoom() {
+        // Had F-A triggered just before, F-G's trigger would have been one too many.
+        FacilityState a = open("F-A", "1.00000000", "21000.00");
+        PriceView early = new PriceView(T2 - 1000, EventIds.evaluationId(PAIR, T2), new BigDecimal("23001.00"), true, false);
+        for (Decision d : new LifecycleRules(standard, config.lifecycle(), 8, 2).onEvaluation(a, early)) {
+            add(AuditTables.MARGIN_CALL_EVENTS, OutputJson.lifecycleEvent(
+                    new LifecycleExplainer(config.configHash(), "test").explain(d, a, "standard", standard, 8, 2, 8, early, false)));
+        }
+        StoryVerifier.Verification v = verify(event("F-G", "LIQUIDATION_TRIGGERED", null));
+        assertThat(v.differences()).extracting(StoryVerifier.Check::field).contains("type");
+    }
+
+    @Test
+    void aReleasedHoldsReTestRestsOnTheOperatorsRelease() {
+        Record released = event("F-H", "LIQUIDATION_RELEASED", null);
+        Record retriggered = event("F-I", "LIQUIDATION_TRIGGERED", null);
+        assertThat(verify(released).passed()).isTrue();
+        assertThat(retriggered.getField("liquidation_id")).isEqualTo(
+                EventIds.of("LIQUIDATION", "F-I", T2, "THRESHOLD|" + EventIds.evaluationId(PAIR, T2) + "|1|1"));
+        tables.get(AuditTables.FACILITY_EVENTS).removeIf(r -> "HOLDS_RELEASED".equals(r.getField("type")));
+        assertThat(verify(released).differences()).extracting(StoryVerifier.Check::field).containsExactly("reason");
+        assertThat(verify(retriggered).differences()).extracting(StoryVerifier.Check::field).containsExactly("eventTime");
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.collateralrisk.jobs.input;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.collateralrisk.divergence.FeedHealthInput;
 import io.collateralrisk.ltv.facility.FacilityInput;
 import io.collateralrisk.model.DeadLetter;
 import io.collateralrisk.model.PriceTick;
@@ -136,8 +135,7 @@ class ParseInputTest {
 
         @Test
         void facilityEventsAndControlEventsAreGuardedAlike() throws Exception {
-            ParseInput<FacilityInput> facilities = new ParseInput<>(CONFIG,
-                    (p, r) -> FacilityInput.of(p.parseFacility(r.payload()), r.location(), r.payload()), FacilityInput.class);
+            ParseInput<FacilityInput> facilities = ParseInput.facilityEvents(CONFIG);
             String ahead = "{\"type\":\"DEBT_UPDATED\",\"eventTime\":\"2031-01-01T00:00:00Z\",\"facilityId\":\"F-1\",\"outstanding\":\"100\",\"version\":2}";
             String before1970 = ahead.replace("2031-01-01", "1969-06-01");
             String good = ahead.replace("2031-01-01T00:00:00Z", "2023-03-10T11:00:00Z");
@@ -146,11 +144,15 @@ class ParseInputTest {
                     .containsExactly("INVALID_TIME:eventTime");
             assertThat(parse(facilities, "facility-events", good, CLOCK).out()).hasSize(1);
 
-            ParseInput<FeedHealthInput> control = new ParseInput<>(CONFIG,
-                    (p, r) -> FeedHealthInput.of(p.parseControl(r.payload()), r.location(), r.payload()), FeedHealthInput.class);
+            ParseInput<ControlInput> control = ParseInput.control(CONFIG);
             String resolved = "{\"type\":\"DIVERGENCE_RESOLVED\",\"eventTime\":\"2031-01-01T00:00:00Z\",\"pair\":\"BTC-USD\","
                     + "\"incidentId\":\"i\",\"resolvedBy\":\"ops\",\"reason\":\"checked\"}";
             assertThat(parse(control, "risk-control", resolved, CLOCK).deadLetters()).extracting(DeadLetter::reason).containsExactly("FUTURE_EVENT");
+            String released = "{\"type\":\"HOLDS_RELEASED\",\"eventTime\":\"2031-01-01T00:00:00Z\",\"pair\":\"BTC-USD\","
+                    + "\"releasedBy\":\"ops\",\"reason\":\"checked\"}";
+            assertThat(parse(control, "risk-control", released, CLOCK).deadLetters()).extracting(DeadLetter::reason).containsExactly("FUTURE_EVENT");
+            assertThat(parse(control, "risk-control", released.replace("2031-01-01T00:00:00Z", "2023-03-10T11:00:00Z"), CLOCK).out())
+                    .singleElement().satisfies(c -> assertThat(c.record().holdsReleased()).isNotNull());
         }
 
         @Test

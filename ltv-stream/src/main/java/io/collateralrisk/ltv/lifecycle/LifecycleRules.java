@@ -24,7 +24,7 @@ import java.util.List;
  * evaluation / amounts       | enters HEALTHY otherwise                           | LTV_HEALTHY
  * evaluation / amounts       | LTV &gt;= liquidation, nothing pending or held        | trigger(THRESHOLD)
  * timer = deadline           | call still running, nothing pending                | trigger(CURE_EXPIRED) at the last evaluation
- * trigger(reason)            | price unavailable / incident open / breaker open   | LIQUIDATION_HELD (holdReason), hold starts
+ * trigger(reason)            | price unavailable / incident open                  | LIQUIDATION_HELD (holdReason), hold starts
  * trigger(reason)            | otherwise                                          | LIQUIDATION_TRIGGERED (+ LIQUIDATION_SHORTFALL), pending
  * evaluation                 | hold's cause gone (price back, incident closed)    | re-test: trigger again, or LIQUIDATION_RELEASED
  * timer = trigger + confirm  | still pending                                      | LIQUIDATION_UNCONFIRMED (once)
@@ -35,14 +35,12 @@ import java.util.List;
  * </pre>
  *
  * Bands move up as soon as a threshold is reached and down only below it minus hysteresis; no band
- * moves while the price is unavailable. A circuit-breaker hold ends only by an operator's release.
+ * moves while the price is unavailable. Every trigger is a candidate for the pair-wide circuit
+ * breaker downstream ({@code io.collateralrisk.ltv.liquidation.CircuitBreakerRules}), which no
+ * shard can count alone: a trigger it holds stays pending here under its liquidation id (band
+ * kept, no cure, no re-trigger) until new amounts, a close or the custodian's answer.
  */
 public final class LifecycleRules {
-
-    /** The per-pair liquidation circuit breaker: admits a trigger (and counts it) or refuses it. */
-    public interface LiquidationGate {
-        boolean admit(long eventTime);
-    }
 
     private final PolicyConfig policy;
     private final LifecycleConfig lifecycle;
@@ -63,14 +61,14 @@ public final class LifecycleRules {
     }
 
     /** A new evaluation of the pair's price. */
-    public List<Decision> onEvaluation(FacilityState s, PriceView p, LiquidationGate gate) {
+    public List<Decision> onEvaluation(FacilityState s, PriceView p) {
         List<Decision> out = new ArrayList<>();
         if (!s.amountsKnown()) {
             return out;
         }
-        endHoldIfResolved(s, p, gate, out);
+        endHoldIfResolved(s, p, out);
         if (usable(p)) {
-            evaluate(s, p, p.eventTime(), false, gate, out);
+            evaluate(s, p, p.eventTime(), false, out);
         }
         return out;
     }
@@ -81,7 +79,7 @@ public final class LifecycleRules {
      * @param riskIncreased debt up or collateral down: the initial margin is checked again
      * @param last the pair's last evaluation, or null if none yet
      */
-    public List<Decision> onAmountsChanged(FacilityState s, boolean riskIncreased, PriceView last, long t, LiquidationGate gate) {
+    public List<Decision> onAmountsChanged(FacilityState s, boolean riskIncreased, PriceView last, long t) {
         List<Decision> out = new ArrayList<>();
         // Less collateral after an executed sale is the sale itself, not a new risk.
         boolean newRisk = riskIncreased && !s.awaitingAmounts;
@@ -98,7 +96,7 @@ public final class LifecycleRules {
         }
         Band before = s.band;
         if (s.amountsKnown() && usable(last)) {
-            evaluate(s, last, t, newRisk, gate, out);
+            evaluate(s, last, t, newRisk, out);
         }
         // A booked sale that left the facility out of margin call meets the call it was running.
         if (booked && s.cureDeadline != null && s.band != null && !s.band.worseThan(Band.WARNING) && t <= s.cureDeadline) {
@@ -109,14 +107,14 @@ public final class LifecycleRules {
     }
 
     /** Event time reached {@code t}: cure deadline, confirmation timeout, hold escalation. */
-    public List<Decision> onTimer(FacilityState s, long t, PriceView last, LiquidationGate gate) {
+    public List<Decision> onTimer(FacilityState s, long t, PriceView last) {
         List<Decision> out = new ArrayList<>();
         if (s.cureDeadline != null && s.cureDeadline <= t) {
             long deadline = s.cureDeadline;
             s.cureDeadline = null;
             if (!s.liquidationPending()) {
                 int first = out.size();
-                trigger(s, Decision.CURE_EXPIRED, s.band, last, deadline, gate, out);
+                trigger(s, Decision.CURE_EXPIRED, s.band, last, deadline, out);
                 // The expired deadline stays on the record: an auditor sees which call ran out.
                 for (int i = first; i < out.size(); i++) {
                     out.set(i, out.get(i).withCureDeadline(deadline));
@@ -152,7 +150,7 @@ public final class LifecycleRules {
     }
 
     /** The custodian could not sell: the facility is re-tested at the last evaluation. Null when the id does not match. */
-    public List<Decision> onLiquidationFailed(FacilityState s, String liquidationId, long t, PriceView last, LiquidationGate gate) {
+    public List<Decision> onLiquidationFailed(FacilityState s, String liquidationId, long t, PriceView last) {
         if (!s.liquidationPending() || !s.liquidationId.equals(liquidationId)) {
             return null;
         }
@@ -167,15 +165,15 @@ public final class LifecycleRules {
         }
         // An expired margin call stays expired: its liquidation is retried while the call is uncured.
         if (Decision.CURE_EXPIRED.equals(reason) && LtvMath.atOrAbove(s.outstanding, s.collateral, last.price(), cureLevel)) {
-            trigger(s, Decision.CURE_EXPIRED, s.band, last, t, gate, out);
+            trigger(s, Decision.CURE_EXPIRED, s.band, last, t, out);
         } else {
             // Out of liquidation: the band it stayed in catches up, and a due liquidation triggers.
-            evaluate(s, last, t, false, gate, out);
+            evaluate(s, last, t, false, out);
         }
         return out;
     }
 
-    private void evaluate(FacilityState s, PriceView p, long t, boolean riskIncreased, LiquidationGate gate, List<Decision> out) {
+    private void evaluate(FacilityState s, PriceView p, long t, boolean riskIncreased, List<Decision> out) {
         BigDecimal d = s.outstanding;
         BigDecimal c = s.collateral;
         if (c.signum() == 0 && d.signum() > 0) {
@@ -222,7 +220,7 @@ public final class LifecycleRules {
         }
 
         if (liquidationDue(s, p)) {
-            trigger(s, Decision.THRESHOLD, from, p, t, gate, out);
+            trigger(s, Decision.THRESHOLD, from, p, t, out);
         }
         // In MARGIN_CALL with no call running once a liquidation is no longer in progress (its
         // amounts arrived, it was released): the borrower gets a new call and a new deadline.
@@ -251,7 +249,7 @@ public final class LifecycleRules {
         out.add(new Decision(Decision.MARGIN_CALL_ISSUED, t, from, Band.MARGIN_CALL, null, null, null, null, null, s.cureDeadline, p));
     }
 
-    private void trigger(FacilityState s, String reason, Band from, PriceView p, long t, LiquidationGate gate, List<Decision> out) {
+    private void trigger(FacilityState s, String reason, Band from, PriceView p, long t, List<Decision> out) {
         if (s.liquidationPending() || s.awaitingAmounts) {
             return; // a sold facility is not liquidated again on its pre-sale amounts
         }
@@ -267,8 +265,6 @@ public final class LifecycleRules {
             holdReason = Decision.HOLD_PRICE_UNAVAILABLE;
         } else if (p.incidentOpen()) {
             holdReason = Decision.HOLD_DIVERGENCE;
-        } else if (!gate.admit(t)) {
-            holdReason = Decision.HOLD_CIRCUIT_BREAKER;
         }
         if (holdReason != null) {
             if (!s.held()) {
@@ -296,8 +292,10 @@ public final class LifecycleRules {
         }
     }
 
-    private void endHoldIfResolved(FacilityState s, PriceView p, LiquidationGate gate, List<Decision> out) {
-        if (!s.held() || Decision.HOLD_CIRCUIT_BREAKER.equals(s.holdReason) || !usable(p) || p.incidentOpen()) {
+    private void endHoldIfResolved(FacilityState s, PriceView p, List<Decision> out) {
+        // A CIRCUIT_BREAKER hold here can only come from state kept before the breaker moved to its
+        // pair-wide stage: it is re-tested like the others, its trigger a candidate for that stage.
+        if (!s.held() || !usable(p) || p.incidentOpen()) {
             return;
         }
         String heldTrigger = s.holdTrigger;
@@ -308,7 +306,7 @@ public final class LifecycleRules {
         s.holdEscalated = false;
         BigDecimal level = Decision.THRESHOLD.equals(heldTrigger) ? policy.liquidation() : cureLevel;
         if (LtvMath.atOrAbove(s.outstanding, s.collateral, p.price(), level)) {
-            trigger(s, heldTrigger, band, p, p.eventTime(), gate, out);
+            trigger(s, heldTrigger, band, p, p.eventTime(), out);
         } else {
             // Out of liquidation: the band it was held in catches up at the normal price.
             Band after = LtvMath.band(s.outstanding, s.collateral, p.price(), policy, band);

@@ -16,7 +16,6 @@ import io.collateralrisk.model.config.RiskConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -47,7 +46,7 @@ import org.apache.flink.util.OutputTag;
  *                                        2. the price at t -&gt; ShardIndex.affectedBy(price) -&gt; LifecycleRules
  *                                        3. facility timers due at t (deadlines, confirm, escalate)
  *
- *  keyed state: facilities (MapState id -&gt; FacilityState), last price, buffered inputs, breaker
+ *  keyed state: facilities (MapState id -&gt; FacilityState), last price, buffered inputs
  *  in memory:   ShardIndex (crossing prices, timers), rebuilt from the keyed state after a restore
  * </pre>
  *
@@ -58,7 +57,9 @@ import org.apache.flink.util.OutputTag;
  * applied at once (facility events are never dropped for lateness). Timers after
  * {@code eventTimeHorizon} are not fired; cure deadlines among them go to {@link #UNFIRED_DEADLINES}.
  *
- * <p>The rules are in {@link LifecycleRules}; this class moves state in and out of them.
+ * <p>The rules are in {@link LifecycleRules}; this class moves state in and out of them. Every
+ * liquidation that comes due is triggered here: the pair-wide circuit breaker, which no shard can
+ * count alone, is the next stage ({@code io.collateralrisk.ltv.liquidation.CircuitBreakerFunction}).
  */
 public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, FacilityCommand, LifecycleEvent> {
 
@@ -82,7 +83,6 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     private transient ValueState<PriceView> lastPrice;
     private transient MapState<Long, List<FacilityCommand>> pendingCommands;
     private transient MapState<Long, PriceView> pendingPrices;
-    private transient ValueState<List<Long>> recentTriggers;
     private transient Map<String, ShardIndex> indexes;
     private transient Map<String, LifecycleRules> rules;
     private transient LifecycleExplainer explainer;
@@ -114,7 +114,6 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 "pending-commands", Types.LONG, new ListTypeInfo<>(TypeInformation.of(FacilityCommand.class))));
         pendingPrices = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("pending-prices", Types.LONG, TypeInformation.of(PriceView.class)));
-        recentTriggers = getRuntimeContext().getState(new ValueStateDescriptor<>("recent-triggers", new ListTypeInfo<>(Types.LONG)));
         nextSweepAt = getRuntimeContext().getState(new ValueStateDescriptor<>("next-sweep-at", Types.LONG));
         indexes = new HashMap<>();
         rules = new HashMap<>();
@@ -194,7 +193,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         for (String id : index.dueAt(t)) {
             FacilityState s = facilities.get(id);
             Band before = s.band;
-            List<Decision> decisions = rules(s).onTimer(s, t, last, gate(ctx));
+            List<Decision> decisions = rules(s).onTimer(s, t, last);
             // Decided by the clock, not by the price at t that may have just been applied.
             store(s, before, decisions, last, t, false, null, 0, ctx, out);
         }
@@ -234,7 +233,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 decisions = List.of();
             }
             case FacilityCommand.FAILED -> {
-                decisions = rules(s).onLiquidationFailed(s, c.liquidationId(), c.eventTime(), last, gate(ctx));
+                decisions = rules(s).onLiquidationFailed(s, c.liquidationId(), c.eventTime(), last);
                 if (decisions == null) {
                     unmatchedAnswers.inc();
                     decisions = List.of();
@@ -254,7 +253,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 s.debtVersion = c.debtVersion();
                 // The command was deserialized: share its repeated strings, drop its decimals' BigIntegers.
                 s.compact();
-                decisions = rules(s).onAmountsChanged(s, c.riskIncreased(), last, c.eventTime(), gate(ctx));
+                decisions = rules(s).onAmountsChanged(s, c.riskIncreased(), last, c.eventTime());
             }
         }
         boolean facilityChanged = FacilityCommand.UPSERT.equals(c.kind()) && s.amountsKnown();
@@ -271,7 +270,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             FacilityState s = facilities.get(id);
             Band before = s.band;
             evaluations.inc();
-            List<Decision> decisions = rules(s).onEvaluation(s, price, gate(ctx));
+            List<Decision> decisions = rules(s).onEvaluation(s, price);
             store(s, before, decisions, price, price.eventTime(), false, null, price.ingestedAt(), ctx, out);
         }
     }
@@ -399,43 +398,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         String pair = shardKey.substring(0, shardKey.indexOf('#'));
         PriceView last = lastPrice.value();
         long now = ctx.timerService().currentWatermark();
-        List<Long> recent = recentTriggers.value();
-        int limit = (config.lifecycle().circuitBreakerMaxLiquidations() + LtvStage.SHARDS - 1) / LtvStage.SHARDS;
-        long recentCount = recent == null ? 0 : recent.stream().filter(at -> at > now - config.lifecycle().circuitBreakerWindowMs()).count();
         shardMetrics.sweep(shardKey, pair, facilities.values(), config.policies(),
-                last == null || !last.available() ? null : last.price(), now, recentCount >= limit);
-    }
-
-    /**
-     * The circuit breaker of this shard: at most its share of {@code circuitBreaker.maxLiquidations}
-     * triggers within {@code circuitBreaker.window}. Shards split the pair's limit evenly (rounded
-     * up), so the breaker opens no later than the pair-wide rule would.
-     */
-    private LifecycleRules.LiquidationGate gate(Context ctx) {
-        int limit = (config.lifecycle().circuitBreakerMaxLiquidations() + LtvStage.SHARDS - 1) / LtvStage.SHARDS;
-        long window = config.lifecycle().circuitBreakerWindowMs();
-        return t -> {
-            try {
-                List<Long> recent = recentTriggers.value();
-                List<Long> kept = new ArrayList<>();
-                if (recent != null) {
-                    for (Iterator<Long> it = recent.iterator(); it.hasNext(); ) {
-                        long at = it.next();
-                        if (at > t - window) {
-                            kept.add(at);
-                        }
-                    }
-                }
-                if (kept.size() >= limit) {
-                    recentTriggers.update(kept);
-                    return false;
-                }
-                kept.add(t);
-                recentTriggers.update(kept);
-                return true;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        };
+                last == null || !last.available() ? null : last.price(), now);
     }
 }

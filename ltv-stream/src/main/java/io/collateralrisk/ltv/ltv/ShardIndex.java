@@ -68,7 +68,7 @@ public final class ShardIndex {
         boolean retest = false;
         if (s.amountsKnown()) {
             boolean priced = s.collateral.signum() > 0 && s.outstanding.signum() > 0 && !s.collateralMissing;
-            if (s.band == null || (s.held() && !"CIRCUIT_BREAKER".equals(s.holdReason))) {
+            if (s.band == null || s.held()) {
                 retest = true;
             }
             // A facility in liquidation keeps its band until the sale is booked, fails or is

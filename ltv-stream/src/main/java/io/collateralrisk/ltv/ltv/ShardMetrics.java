@@ -20,7 +20,7 @@ import org.apache.flink.metrics.MetricGroup;
  * What is at risk, per LTV shard, from a periodic sweep over the shard's facilities (never per
  * price update): facilities and exposure per band, policy and custodian, the LTV distribution,
  * expected shortfall, the price-shock ladder, open margin calls and the nearest cure deadline,
- * pending, unconfirmed, held and escalated liquidations, the circuit breaker, and the watchlist of
+ * pending, unconfirmed, held and escalated liquidations, and the watchlist of
  * the worst facilities ({@link WatchlistMetrics}). Each sweep replaces its shard's figures; a
  * gauge reads the sum over the shards of this subtask (Prometheus sums the subtasks).
  *
@@ -70,10 +70,9 @@ public final class ShardMetrics {
     /**
      * @param price the shard's last LTV price, null before the first or while unavailable
      * @param eventTime the shard's current event time (its watermark), for the cure deadlines
-     * @param breakerOpen whether the shard's circuit breaker holds liquidations now
      */
     public void sweep(String shardKey, String pair, Iterable<FacilityState> facilities, Map<String, PolicyConfig> policies,
-            BigDecimal price, long eventTime, boolean breakerOpen) {
+            BigDecimal price, long eventTime) {
         PairSeries p = pair(pair);
         p.reset();
         WatchlistMetrics.Top worst = new WatchlistMetrics.Top();
@@ -131,7 +130,7 @@ public final class ShardMetrics {
         // Before the first watermark (just after a restore) there is no event time to count from.
         double cureDeadline = nearestDeadline == Long.MAX_VALUE ? Double.POSITIVE_INFINITY
                 : eventTime == Long.MIN_VALUE ? Double.NaN : (nearestDeadline - eventTime) / 1000.0;
-        p.write(figures, price, breakerOpen, cureDeadline);
+        p.write(figures, price, cureDeadline);
         byShard.put(shardKey, figures);
         watchlist.update(shardKey, pair, worst.entries());
     }
@@ -263,7 +262,6 @@ public final class ShardMetrics {
         final int pendingSlot;
         final int unconfirmedSlot;
         final int escalatedSlot;
-        final int breakerSlot;
         final int cureDeadlineSlot;
 
         final long[] buckets = new long[LTV_BOUNDS.size()];
@@ -294,7 +292,6 @@ public final class ShardMetrics {
             pendingSlot = register("risk_liquidations_pending", Combine.SUM, pair);
             unconfirmedSlot = register("risk_liquidations_unconfirmed", Combine.SUM, pair);
             escalatedSlot = register("risk_liquidations_escalated", Combine.SUM, pair);
-            breakerSlot = register("risk_circuit_breaker_open", Combine.MAX, pair);
             cureDeadlineSlot = register("risk_cure_deadline_seconds", Combine.MIN, pair);
         }
 
@@ -365,7 +362,7 @@ public final class ShardMetrics {
             }
         }
 
-        void write(double[] figures, BigDecimal price, boolean breakerOpen, double cureDeadlineSeconds) {
+        void write(double[] figures, BigDecimal price, double cureDeadlineSeconds) {
             for (Cell c : allCells) {
                 figures[c.facilitiesSlot] = c.facilities;
                 figures[c.debtSlot] = c.debt.doubleValue();
@@ -392,7 +389,6 @@ public final class ShardMetrics {
             figures[pendingSlot] = pending;
             figures[unconfirmedSlot] = unconfirmed;
             figures[escalatedSlot] = escalated;
-            figures[breakerSlot] = breakerOpen ? 1 : 0;
             figures[cureDeadlineSlot] = cureDeadlineSeconds;
         }
     }

@@ -6,7 +6,6 @@ import static io.collateralrisk.ltv.lifecycle.Band.MARGIN_CALL;
 import static io.collateralrisk.ltv.lifecycle.Band.WARNING;
 import static io.collateralrisk.ltv.lifecycle.Decision.COLLATERAL_MISSING;
 import static io.collateralrisk.ltv.lifecycle.Decision.CURE_EXPIRED;
-import static io.collateralrisk.ltv.lifecycle.Decision.HOLD_CIRCUIT_BREAKER;
 import static io.collateralrisk.ltv.lifecycle.Decision.HOLD_DIVERGENCE;
 import static io.collateralrisk.ltv.lifecycle.Decision.HOLD_PRICE_UNAVAILABLE;
 import static io.collateralrisk.ltv.lifecycle.Decision.INITIAL_MARGIN_BREACH;
@@ -23,7 +22,6 @@ import static io.collateralrisk.ltv.lifecycle.Decision.MARGIN_CALL_ISSUED;
 import static io.collateralrisk.ltv.lifecycle.Decision.THRESHOLD;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.collateralrisk.ltv.lifecycle.LifecycleRules.LiquidationGate;
 import io.collateralrisk.model.EventIds;
 import io.collateralrisk.model.config.LifecycleConfig;
 import io.collateralrisk.model.config.PolicyConfig;
@@ -82,8 +80,6 @@ class LifecycleRulesTest {
     private static final String LTV_0926 = "54000"; // 0.92592593
     private static final String LTV_120 = "41666.67"; // 1.19999990: the collateral cannot cover the debt
 
-    private static final LiquidationGate OPEN = t -> true;
-    private static final LiquidationGate REFUSING = t -> false;
 
     private final LifecycleRules rules = new LifecycleRules(STANDARD, LIFECYCLE, BTC, USD);
     private FacilityState s;
@@ -454,7 +450,7 @@ class LifecycleRulesTest {
             String id = s.liquidationId;
             assertThat(rules.onLiquidationExecuted(s, "not-" + id)).isFalse();
             assertThat(rules.onLiquidationExecuted(s, null)).isFalse();
-            assertThat(rules.onLiquidationFailed(s, "not-" + id, T2, last, OPEN)).isNull();
+            assertThat(rules.onLiquidationFailed(s, "not-" + id, T2, last)).isNull();
             assertThat(s.liquidationId).isEqualTo(id);
             assertThat(s.liquidationAt).isEqualTo(T1);
             assertThat(s.awaitingAmounts).isFalse();
@@ -465,7 +461,7 @@ class LifecycleRulesTest {
         void answersWithNothingPendingAreRefused() {
             eval(T0, LTV_050);
             assertThat(rules.onLiquidationExecuted(s, "any")).isFalse();
-            assertThat(rules.onLiquidationFailed(s, "any", T1, last, OPEN)).isNull();
+            assertThat(rules.onLiquidationFailed(s, "any", T1, last)).isNull();
             assertThat(s.awaitingAmounts).isFalse();
         }
 
@@ -477,7 +473,7 @@ class LifecycleRulesTest {
             PriceView lastPrice = view(T1 + MINUTE, LTV_0926);
             assertThat(eval(lastPrice)).isEmpty();
 
-            List<Decision> out = rules.onLiquidationFailed(s, first, T2, last, OPEN);
+            List<Decision> out = rules.onLiquidationFailed(s, first, T2, last);
             Decision t = only(out, LIQUIDATION_TRIGGERED);
             assertThat(t.reason()).isEqualTo(THRESHOLD);
             assertThat(t.eventTime()).isEqualTo(T2);
@@ -498,7 +494,7 @@ class LifecycleRulesTest {
             assertThat(eval(T1 + MINUTE, LTV_0862)).isEmpty();
             assertThat(s.band).isEqualTo(Band.LIQUIDATION);
             // The sale failed and LTV is below liquidation: the band catches up and a call is issued.
-            Decision call = only(rules.onLiquidationFailed(s, first, T2, last, OPEN), MARGIN_CALL_ISSUED);
+            Decision call = only(rules.onLiquidationFailed(s, first, T2, last), MARGIN_CALL_ISSUED);
             assertBands(call, LIQUIDATION, MARGIN_CALL);
             assertThat(call.cureDeadline()).isEqualTo(T2 + 48 * HOUR);
             assertThat(s.liquidationPending()).isFalse();
@@ -512,7 +508,7 @@ class LifecycleRulesTest {
             only(eval(T1, LTV_0909), LIQUIDATION_TRIGGERED);
             String first = s.liquidationId;
             assertThat(eval(unavailable(T1 + MINUTE))).isEmpty();
-            assertThat(rules.onLiquidationFailed(s, first, T2, last, OPEN)).isEmpty();
+            assertThat(rules.onLiquidationFailed(s, first, T2, last)).isEmpty();
             assertThat(s.liquidationPending()).isFalse();
             assertThat(only(eval(T3, LTV_0909), LIQUIDATION_TRIGGERED).reason()).isEqualTo(THRESHOLD);
         }
@@ -702,39 +698,32 @@ class LifecycleRulesTest {
         }
 
         @Test
-        void circuitBreakerRefusalIsHeldAndNotReleasedByLaterEvaluations() {
+        void aCircuitBreakerHoldFromStateKeptBeforeThePairWideBreakerIsReTestedAtTheNextPrice() {
             eval(T0, LTV_050);
-            Decision h = only(rules.onEvaluation(s, last = view(T1, LTV_0909), REFUSING), LIQUIDATION_HELD);
-            assertThat(h.reason()).isEqualTo(THRESHOLD);
-            assertThat(h.holdReason()).isEqualTo(HOLD_CIRCUIT_BREAKER);
-            assertThat(s.liquidationPending()).isFalse();
-
-            // Neither a deeper price, nor a recovery, nor an open gate ends it: only an operator does.
-            assertThat(eval(T1 + MINUTE, LTV_0926)).isEmpty();
-            assertThat(eval(T1 + 2 * MINUTE, LTV_090)).isEmpty();
-            assertThat(eval(T1 + 3 * MINUTE, LTV_BELOW_090)).isEmpty();
-            assertThat(types(amounts("1", "50010", true, T1 + 4 * MINUTE))).containsExactly(INITIAL_MARGIN_BREACH);
-            assertThat(s.held()).isTrue();
-            assertThat(s.holdReason).isEqualTo(HOLD_CIRCUIT_BREAKER);
-            assertThat(only(timer(T1 + ESCALATE), LIQUIDATION_HOLD_ESCALATED).holdReason()).isEqualTo(HOLD_CIRCUIT_BREAKER);
+            eval(T1, LTV_0862);
+            s.band = Band.LIQUIDATION;
+            s.holdTrigger = THRESHOLD;
+            s.holdReason = Decision.HOLD_CIRCUIT_BREAKER;
+            s.holdSince = T1;
+            // Its trigger goes to the pair-wide breaker as any other candidate.
+            assertThat(only(eval(T2, LTV_0909), LIQUIDATION_TRIGGERED).reason()).isEqualTo(THRESHOLD);
+            assertThat(s.held()).isFalse();
         }
 
         @Test
-        void theBreakerIsAskedOnlyForALiquidationThatWouldOtherwiseTrigger() {
-            List<Long> asked = new ArrayList<>();
-            LiquidationGate counting = t -> {
-                asked.add(t);
-                return true;
-            };
-            assertThat(rules.onEvaluation(s, view(T0, LTV_050), counting)).isEmpty();
-            assertThat(rules.onEvaluation(s, view(T0 + MINUTE, LTV_080), counting)).hasSize(1);
-            only(rules.onEvaluation(s, incident(T1, LTV_0909), counting), LIQUIDATION_HELD);
-            assertThat(asked).isEmpty();
-            only(rules.onEvaluation(s, view(T2, LTV_0909), counting), LIQUIDATION_TRIGGERED);
-            assertThat(asked).containsExactly(T2);
-            // Pending: no further admission is counted.
-            assertThat(rules.onEvaluation(s, view(T3, LTV_0926), counting)).isEmpty();
-            assertThat(asked).containsExactly(T2);
+        void everyDueLiquidationTriggersHereTheBreakerBeingPairWideDownstream() {
+            // No shard can count the pair: the pair-wide breaker (CircuitBreakerRules) decides after
+            // this trigger, and a trigger it holds stays pending here under its liquidation id.
+            eval(T0, LTV_050);
+            Decision t = only(eval(T1, LTV_0909), LIQUIDATION_TRIGGERED);
+            assertThat(s.liquidationPending()).isTrue();
+            assertThat(s.liquidationId).isEqualTo(t.liquidationId());
+            // Neither a deeper price nor a recovery triggers, cures or clears it while it is pending.
+            assertThat(eval(T1 + MINUTE, LTV_0926)).isEmpty();
+            assertThat(eval(T1 + 2 * MINUTE, LTV_BELOW_090)).isEmpty();
+            assertThat(s.band).isEqualTo(Band.LIQUIDATION);
+            // New amounts end it: the LTV stage takes the facility back and re-tests it.
+            assertThat(types(amounts("1", "50010", true, T1 + 4 * MINUTE))).contains(INITIAL_MARGIN_BREACH, LIQUIDATION_TRIGGERED);
         }
     }
 
@@ -851,21 +840,21 @@ class LifecycleRulesTest {
             FacilityState b = facility("1", "50000");
             FacilityState c = facility("1", "50000");
             c.facilityId = "F-2";
-            rules.onEvaluation(a, view(T1, LTV_0909), OPEN);
-            rules.onEvaluation(b, view(T1 + 1, LTV_0909), OPEN);
-            rules.onEvaluation(c, view(T1, LTV_0909), OPEN);
+            rules.onEvaluation(a, view(T1, LTV_0909));
+            rules.onEvaluation(b, view(T1 + 1, LTV_0909));
+            rules.onEvaluation(c, view(T1, LTV_0909));
             assertThat(a.liquidationId).isNotNull().isNotEqualTo(b.liquidationId).isNotEqualTo(c.liquidationId);
         }
 
         /** A trigger, a failure and its re-trigger: two liquidation ids. */
         private List<Decision> scenario(FacilityState f) {
             List<Decision> out = new ArrayList<>();
-            out.addAll(rules.onEvaluation(f, view(T0, LTV_080), OPEN));
-            out.addAll(rules.onEvaluation(f, view(T1, LTV_0909), OPEN));
+            out.addAll(rules.onEvaluation(f, view(T0, LTV_080)));
+            out.addAll(rules.onEvaluation(f, view(T1, LTV_0909)));
             PriceView p = view(T1 + MINUTE, LTV_0926);
-            out.addAll(rules.onEvaluation(f, p, OPEN));
-            out.addAll(rules.onLiquidationFailed(f, f.liquidationId, T2, p, OPEN));
-            out.addAll(rules.onTimer(f, T2 + CONFIRM, p, OPEN));
+            out.addAll(rules.onEvaluation(f, p));
+            out.addAll(rules.onLiquidationFailed(f, f.liquidationId, T2, p));
+            out.addAll(rules.onTimer(f, T2 + CONFIRM, p));
             return out;
         }
     }
@@ -892,11 +881,11 @@ class LifecycleRulesTest {
 
     private List<Decision> eval(PriceView p) {
         last = p;
-        return rules.onEvaluation(s, p, OPEN);
+        return rules.onEvaluation(s, p);
     }
 
     private List<Decision> timer(long t) {
-        return rules.onTimer(s, t, last, OPEN);
+        return rules.onTimer(s, t, last);
     }
 
     /** New amounts applied to the state, then the rules told, as the operator does. */
@@ -905,7 +894,7 @@ class LifecycleRulesTest {
         s.collateralVersion++;
         s.outstanding = dec(outstanding);
         s.debtVersion++;
-        return rules.onAmountsChanged(s, riskIncreased, last, t, OPEN);
+        return rules.onAmountsChanged(s, riskIncreased, last, t);
     }
 
     private static PriceView view(long t, String price) {

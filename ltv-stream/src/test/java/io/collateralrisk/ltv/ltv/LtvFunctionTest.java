@@ -557,15 +557,15 @@ class LtvFunctionTest {
             stage.watermark(CALL + HOUR);
             assertThat(stage.drain().events()).extracting(LifecycleEvent::type)
                     .containsExactly("MARGIN_CALL_ISSUED", "LIQUIDATION_TRIGGERED");
-            // + the facility, + the shard's circuit-breaker window
-            assertThat(stateEntries(stage)).isEqualTo(withoutFacility + 2);
+            // + the facility (the circuit breaker's window is kept pair-wide, downstream)
+            assertThat(stateEntries(stage)).isEqualTo(withoutFacility + 1);
 
             long closed = CALL + HOUR + 5 * MINUTE;
             stage.send(f.closedAt(closed));
             stage.watermark(closed);
             assertThat(stage.ltv()).extracting(LtvUpdate::facilityId, LtvUpdate::eventTime, LtvUpdate::closed)
                     .containsExactly(tuple(f.id, closed, true));
-            assertThat(stateEntries(stage)).isEqualTo(withoutFacility + 1);
+            assertThat(stateEntries(stage)).isEqualTo(withoutFacility);
 
             // The confirmation timeout, the deadline, a fall, and late custodian answers: nothing.
             stage.price(closed + MINUTE, "50000.00");
@@ -573,7 +573,7 @@ class LtvFunctionTest {
             stage.watermark(DEADLINE + HOUR);
             assertThat(stage.drain()).isEqualTo(Outputs.NONE);
             assertThat(stage.harness.numEventTimeTimers()).isZero();
-            assertThat(stateEntries(stage)).isEqualTo(withoutFacility + 1);
+            assertThat(stateEntries(stage)).isEqualTo(withoutFacility);
         }
     }
 

@@ -122,21 +122,28 @@ class ShardIndexTest {
     }
 
     @Test
-    void noPriceMovesAFacilityWhoseLiquidationIsInProgressOrHeldByTheCircuitBreaker() {
+    void noPriceMovesAFacilityWhoseLiquidationIsInProgress() {
+        // A liquidation the pair-wide circuit breaker holds is pending here too.
         FacilityState pending = FacilityStates.of("F-pending", "1", "95000", Band.LIQUIDATION);
         pending.liquidationId = "L-1";
         index.put(pending, STANDARD, NO_TIMER);
-        FacilityState breaker = FacilityStates.of("F-breaker", "1", "95000", Band.LIQUIDATION);
-        breaker.holdTrigger = Decision.THRESHOLD;
-        breaker.holdReason = Decision.HOLD_CIRCUIT_BREAKER;
-        breaker.holdSince = 1L;
-        index.put(breaker, STANDARD, NO_TIMER);
         FacilityState sold = FacilityStates.of("F-sold", "1", "95000", Band.LIQUIDATION);
         sold.awaitingAmounts = true;
         index.put(sold, STANDARD, NO_TIMER);
 
         assertThat(index.affectedBy(price("1000000"))).isEmpty();
         assertThat(index.affectedBy(price("1"))).isEmpty();
+    }
+
+    @Test
+    void aCircuitBreakerHoldFromStateKeptBeforeThePairWideBreakerIsReTestedAtEveryPrice() {
+        FacilityState legacy = FacilityStates.of("F-breaker", "1", "95000", Band.LIQUIDATION);
+        legacy.holdTrigger = Decision.THRESHOLD;
+        legacy.holdReason = Decision.HOLD_CIRCUIT_BREAKER;
+        legacy.holdSince = 1L;
+        index.put(legacy, STANDARD, NO_TIMER);
+
+        assertThat(index.affectedBy(price("1000000"))).containsExactly("F-breaker");
     }
 
     @Test

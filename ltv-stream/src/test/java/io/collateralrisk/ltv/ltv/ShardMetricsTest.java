@@ -65,8 +65,8 @@ class ShardMetricsTest {
         b.cureDeadline = 3_600_000L;
         FacilityState c = FacilityStates.of("C", "tri-party", "anchorage", "2", "50000", Band.LIQUIDATION);
         c.liquidationId = "L-1";
-        metrics.sweep("BTC-USD#0", "BTC-USD", List.of(a, b), CONFIG.policies(), new BigDecimal("20000"), 0, false);
-        metrics.sweep("BTC-USD#1", "BTC-USD", List.of(c), CONFIG.policies(), new BigDecimal("20000"), 0, true);
+        metrics.sweep("BTC-USD#0", "BTC-USD", List.of(a, b), CONFIG.policies(), new BigDecimal("20000"), 0);
+        metrics.sweep("BTC-USD#1", "BTC-USD", List.of(c), CONFIG.policies(), new BigDecimal("20000"), 0);
 
         assertThat(group.value("risk_facilities{pair=BTC-USD,band=HEALTHY,policy=standard,custodian=bitgo}")).isEqualTo(1);
         assertThat(group.value("risk_exposure_debt{pair=BTC-USD,band=MARGIN_CALL,policy=standard,custodian=bitgo}")).isEqualTo(17000);
@@ -80,7 +80,6 @@ class ShardMetricsTest {
         assertThat(group.value("risk_margin_calls_open{pair=BTC-USD,policy=standard}")).isEqualTo(1);
         assertThat(group.value("risk_cure_deadline_seconds{pair=BTC-USD}")).isEqualTo(3600);
         assertThat(group.value("risk_liquidations_pending{pair=BTC-USD}")).isEqualTo(1);
-        assertThat(group.value("risk_circuit_breaker_open{pair=BTC-USD}")).isEqualTo(1);
         // A 20% fall (16,000): A reaches 0.625 (below margin call 0.80), B 1.06 (beyond liquidation 0.90).
         assertThat(group.value("risk_shock_facilities{pair=BTC-USD,shock=20,band=MARGIN_CALL}")).isEqualTo(2);
         assertThat(group.value("risk_shock_facilities{pair=BTC-USD,shock=20,band=LIQUIDATION}")).isEqualTo(2);
@@ -88,9 +87,10 @@ class ShardMetricsTest {
         assertThat(group.value("risk_shock_facilities{pair=BTC-USD,shock=10,band=MARGIN_CALL}")).isEqualTo(2);
 
         // The next sweep of shard 1 replaces its figures: the liquidation was booked, C closed.
-        metrics.sweep("BTC-USD#1", "BTC-USD", List.of(), CONFIG.policies(), new BigDecimal("20000"), 0, false);
+        metrics.sweep("BTC-USD#1", "BTC-USD", List.of(), CONFIG.policies(), new BigDecimal("20000"), 0);
         assertThat(group.value("risk_liquidations_pending{pair=BTC-USD}")).isZero();
-        assertThat(group.value("risk_circuit_breaker_open{pair=BTC-USD}")).isZero();
+        // The breaker is pair-wide: its gauge belongs to the circuit-breaker stage, not to a shard.
+        assertThat(group.gauges).doesNotContainKey("risk_circuit_breaker_open{pair=BTC-USD}");
         assertThat(group.value("risk_ltv_distribution{pair=BTC-USD,le=+Inf}")).isEqualTo(2);
     }
 
@@ -110,9 +110,9 @@ class ShardMetricsTest {
             for (int shard = 0; shard < 3; shard++) {
                 BigDecimal shardPrice = shard == 2 && round % 4 == 0 ? null : price;
                 List<FacilityState> book = randomBook(random, shard, 50 + random.nextInt(100), price);
-                metrics.sweep("BTC-USD#" + shard, "BTC-USD", book, CONFIG.policies(), shardPrice, now, shard == 1);
-                definitions(book, shardPrice, now, shard == 1).forEach((k, v) -> expected.merge(k, v,
-                        k.startsWith("risk_cure_deadline_seconds") ? Math::min : k.startsWith("risk_circuit_breaker_open") ? Math::max : Double::sum));
+                metrics.sweep("BTC-USD#" + shard, "BTC-USD", book, CONFIG.policies(), shardPrice, now);
+                definitions(book, shardPrice, now).forEach((k, v) -> expected.merge(k, v,
+                        k.startsWith("risk_cure_deadline_seconds") ? Math::min : Double::sum));
             }
             for (Map.Entry<String, Double> e : expected.entrySet()) {
                 assertThat(group.value(e.getKey())).as(e.getKey()).isCloseTo(e.getValue(), offset(1e-6 * Math.max(1, Math.abs(e.getValue()))));
@@ -174,7 +174,7 @@ class ShardMetricsTest {
     }
 
     /** Each series of one shard as the catalogue defines it, a facility at a time. */
-    private static Map<String, Double> definitions(List<FacilityState> book, BigDecimal price, long now, boolean breakerOpen) {
+    private static Map<String, Double> definitions(List<FacilityState> book, BigDecimal price, long now) {
         Map<String, Double> v = new TreeMap<>();
         String pair = "pair=BTC-USD";
         double nearest = Double.POSITIVE_INFINITY;
@@ -225,7 +225,6 @@ class ShardMetricsTest {
             }
         }
         v.put("risk_cure_deadline_seconds{" + pair + "}", nearest);
-        v.put("risk_circuit_breaker_open{" + pair + "}", breakerOpen ? 1.0 : 0.0);
         return v;
     }
 }

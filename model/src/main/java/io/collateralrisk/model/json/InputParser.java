@@ -3,11 +3,13 @@ package io.collateralrisk.model.json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.collateralrisk.model.CollateralUpdated;
+import io.collateralrisk.model.ControlRecord;
 import io.collateralrisk.model.DebtUpdated;
 import io.collateralrisk.model.DivergenceResolved;
 import io.collateralrisk.model.FacilityClosed;
 import io.collateralrisk.model.FacilityEvent;
 import io.collateralrisk.model.FacilityOpened;
+import io.collateralrisk.model.HoldsReleased;
 import io.collateralrisk.model.LiquidationExecuted;
 import io.collateralrisk.model.LiquidationFailed;
 import io.collateralrisk.model.PriceTick;
@@ -86,12 +88,18 @@ public final class InputParser implements Serializable {
         };
     }
 
-    /** A {@code DIVERGENCE_RESOLVED} from {@code risk-control}. */
-    public DivergenceResolved parseControl(String payload) throws InvalidInputException {
+    /** A {@code DIVERGENCE_RESOLVED} or {@code HOLDS_RELEASED} from {@code risk-control}. */
+    public ControlRecord parseControl(String payload) throws InvalidInputException {
         Fields f = object(payload);
-        requireType(f, "DIVERGENCE_RESOLVED");
-        return new DivergenceResolved(
-                f.time("eventTime"), configuredPair(f.text("pair")), f.text("incidentId"), f.text("resolvedBy"), f.text("reason"));
+        String type = f.text("type");
+        // The type decides which fields are required: another topic's record is UNKNOWN_TYPE, not a missing field.
+        return switch (type) {
+            case "DIVERGENCE_RESOLVED" -> ControlRecord.of(new DivergenceResolved(
+                    f.time("eventTime"), configuredPair(f.text("pair")), f.text("incidentId"), f.text("resolvedBy"), f.text("reason")));
+            case HoldsReleased.TYPE -> ControlRecord.of(new HoldsReleased(
+                    f.time("eventTime"), configuredPair(f.text("pair")), f.text("releasedBy"), f.text("reason")));
+            default -> throw unknownType(type);
+        };
     }
 
     /** The record's event time if it has a valid one, for dead letters; otherwise {@code fallback}. */

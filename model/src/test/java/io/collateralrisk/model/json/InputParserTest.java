@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.collateralrisk.model.CollateralUpdated;
 import io.collateralrisk.model.DebtUpdated;
+import io.collateralrisk.model.ControlRecord;
 import io.collateralrisk.model.DivergenceResolved;
+import io.collateralrisk.model.HoldsReleased;
 import io.collateralrisk.model.FacilityClosed;
 import io.collateralrisk.model.FacilityOpened;
 import io.collateralrisk.model.LiquidationExecuted;
@@ -24,6 +26,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -322,7 +325,28 @@ class InputParserTest {
         void divergenceResolved() throws Exception {
             assertThat(parser.parseControl("{\"type\":\"DIVERGENCE_RESOLVED\",\"eventTime\":1709294400000,\"pair\":\"BTC-USD\","
                             + "\"incidentId\":\"I-1\",\"resolvedBy\":\"ops@lender\",\"reason\":\"oracle repaired\",\"ticket\":\"R-9\"}"))
-                    .isEqualTo(new DivergenceResolved(NOON, "BTC-USD", "I-1", "ops@lender", "oracle repaired"));
+                    .isEqualTo(ControlRecord.of(new DivergenceResolved(NOON, "BTC-USD", "I-1", "ops@lender", "oracle repaired")));
+        }
+
+        @Test
+        void holdsReleased() throws Exception {
+            assertThat(parser.parseControl("{\"type\":\"HOLDS_RELEASED\",\"eventTime\":\"2024-03-01T12:00:00Z\",\"pair\":\"BTC-USD\","
+                            + "\"releasedBy\":\"ops@lender\",\"reason\":\"crash reviewed\",\"ticket\":\"R-10\"}"))
+                    .isEqualTo(ControlRecord.of(new HoldsReleased(NOON, "BTC-USD", "ops@lender", "crash reviewed")));
+        }
+
+        @ParameterizedTest(name = "{1}")
+        @CsvSource(delimiter = '|', value = {
+                "{\"type\":\"HOLDS_RELEASED\",\"eventTime\":1709294400000,\"releasedBy\":\"ops\",\"reason\":\"r\"}                         | MISSING_FIELD:pair",
+                "{\"type\":\"HOLDS_RELEASED\",\"eventTime\":1709294400000,\"pair\":\"DOGE-USD\",\"releasedBy\":\"ops\",\"reason\":\"r\"}   | UNKNOWN_PAIR",
+                "{\"type\":\"HOLDS_RELEASED\",\"eventTime\":1709294400000,\"pair\":\"BTC-USD\",\"reason\":\"r\"}                            | MISSING_FIELD:releasedBy",
+                "{\"type\":\"HOLDS_RELEASED\",\"eventTime\":1709294400000,\"pair\":\"BTC-USD\",\"releasedBy\":\"\",\"reason\":\"r\"}         | INVALID_FIELD:releasedBy",
+                "{\"type\":\"HOLDS_RELEASED\",\"eventTime\":1709294400000,\"pair\":\"BTC-USD\",\"releasedBy\":\"ops\"}                      | MISSING_FIELD:reason",
+                "{\"type\":\"HOLDS_RELEASED\",\"eventTime\":\"2024-03-01T12:00:00\",\"pair\":\"BTC-USD\",\"releasedBy\":\"ops\",\"reason\":\"r\"} | INVALID_TIME:eventTime",
+                "{\"type\":\"HOLDS_RELEASE\",\"eventTime\":1709294400000,\"pair\":\"BTC-USD\",\"releasedBy\":\"ops\",\"reason\":\"r\"}     | UNKNOWN_TYPE",
+                "{\"type\":\"PRICE_TICK\",\"eventTime\":1709294400000,\"pair\":\"BTC-USD\"}                                                 | UNKNOWN_TYPE"})
+        void holdsReleasedIsParsedStrictly(String payload, String reason) {
+            assertThat(reasonFor("risk-control", payload)).isEqualTo(reason);
         }
     }
 }

@@ -106,8 +106,8 @@ public final class AuditTables {
                                     .req("source", TEXT, "source").req("reason", TEXT, "STALE or OUTLIER"))
                             .req("config_hash", TEXT, "SHA-256 of the configuration in force")),
             table(FACILITY_EVENTS, Topics.FACILITY_EVENTS, "Every facility event taken by the facility stage, with what it did (refused events are in rejected_events).",
-                    b -> b.req("facility_id", TEXT, "facility")
-                            .req("type", TEXT, "FACILITY_OPENED, COLLATERAL_UPDATED, DEBT_UPDATED, LIQUIDATION_EXECUTED, LIQUIDATION_FAILED or FACILITY_CLOSED")
+                    b -> b.req("facility_id", TEXT, "facility (for HOLDS_RELEASED from risk-control, the pair it releases)")
+                            .req("type", TEXT, "FACILITY_OPENED, COLLATERAL_UPDATED, DEBT_UPDATED, LIQUIDATION_EXECUTED, LIQUIDATION_FAILED, FACILITY_CLOSED, or HOLDS_RELEASED")
                             .req("outcome", TEXT, "APPLIED, or STALE_VERSION (a version not newer than the last applied: changes nothing)")
                             .req("applied_late", BOOL, "the watermark had passed the event's time when it arrived (applied all the same)")
                             .opt("version", LONG, "version of the collateral or debt total")
@@ -115,12 +115,12 @@ public final class AuditTables {
                             .opt("outstanding", AMOUNT, "outstanding debt total, quote asset")
                             .opt("borrower_id", TEXT, "borrower (FACILITY_OPENED)")
                             .opt("custodian", TEXT, "custodian (FACILITY_OPENED)")
-                            .opt("pair", TEXT, "pair (FACILITY_OPENED)")
+                            .opt("pair", TEXT, "pair (FACILITY_OPENED, HOLDS_RELEASED)")
                             .opt("policy", TEXT, "policy (FACILITY_OPENED)")
                             .opt("liquidation_id", TEXT, "liquidation the custodian answers (EXECUTED, FAILED)")
                             .opt("collateral_sold", AMOUNT, "collateral sold (LIQUIDATION_EXECUTED)")
                             .opt("proceeds", AMOUNT, "proceeds of the sale (LIQUIDATION_EXECUTED)")
-                            .opt("reason", TEXT, "why the sale failed (LIQUIDATION_FAILED)")
+                            .opt("reason", TEXT, "why the sale failed (LIQUIDATION_FAILED), or why an operator released the holds (HOLDS_RELEASED; releasedBy is in record)")
                             .req("location", TEXT, "where it was read: topic/partition@offset or file:line")),
             table(MARGIN_CALL_EVENTS, Topics.MARGIN_CALLS, "Every lifecycle decision and CEP flag, with the full explainable payload in record.",
                     b -> b.req("type", TEXT, "lifecycle event or flag type, such as MARGIN_CALL_ISSUED")

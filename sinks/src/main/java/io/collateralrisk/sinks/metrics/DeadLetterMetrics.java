@@ -25,7 +25,7 @@ public class DeadLetterMetrics extends ProcessFunction<DeadLetter, OutputRecord>
             "facility-events", List.of("MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "UNKNOWN_TYPE", "MISSING_FIELD", "INVALID_FIELD", "INVALID_TIME",
                     "INVALID_DECIMAL", "NEGATIVE_AMOUNT", "UNKNOWN_FACILITY", "UNKNOWN_POLICY", "ALREADY_OPEN", "FACILITY_CLOSED", "FUTURE_EVENT"),
             "risk-control", List.of("MALFORMED_JSON", "PAYLOAD_TOO_LARGE", "UNKNOWN_TYPE", "MISSING_FIELD", "INVALID_FIELD", "INVALID_TIME",
-                    "FUTURE_EVENT"));
+                    "UNKNOWN_PAIR", "FUTURE_EVENT"));
 
     private transient MetricGroup metrics;
     private transient Map<String, Counter> counters;
