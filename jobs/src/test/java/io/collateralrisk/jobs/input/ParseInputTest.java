@@ -152,7 +152,7 @@ class ParseInputTest {
                     + "\"releasedBy\":\"ops\",\"reason\":\"checked\"}";
             assertThat(parse(control, "risk-control", released, CLOCK).deadLetters()).extracting(DeadLetter::reason).containsExactly("FUTURE_EVENT");
             assertThat(parse(control, "risk-control", released.replace("2031-01-01T00:00:00Z", "2023-03-10T11:00:00Z"), CLOCK).out())
-                    .singleElement().satisfies(c -> assertThat(c.record().holdsReleased()).isNotNull());
+                    .singleElement().satisfies(c -> assertThat(c.getValue().record().holdsReleased()).isNotNull());
         }
 
         @Test
