@@ -54,9 +54,17 @@ import org.apache.flink.util.OutputTag;
  * A price update costs the facilities whose next decision lies between the old and the new price,
  * not a walk over the shard. Everything happens in event-time order, inputs at one instant in a
  * fixed order (commands, price, timers: a cure at the deadline's instant wins), so the same input
- * gives the same events in any interleaving. A command whose time the watermark has passed is
- * applied at once (facility events are never dropped for lateness). Timers after
+ * gives the same events in any interleaving. A command whose time the shard's clock has passed is
+ * applied at once (facility events are never dropped for lateness). The clock is the watermark or
+ * the latest instant the shard has processed, whichever is later: the latter is keyed state, so a
+ * restored operator, whose watermark starts again from nothing, orders inputs as before. Timers after
  * {@code eventTimeHorizon} are not fired; cure deadlines among them go to {@link #UNFIRED_DEADLINES}.
+ *
+ * <p>A facility whose pair or policy the configuration no longer has (state restored under
+ * another configuration) is held: it is left out of the index, so no price or deadline decides
+ * anything on it, and it only takes new amounts, until a configuration has them again. The
+ * operator that runs this function reports such facilities once per restore
+ * ({@code STATE_WITHOUT_CONFIG}, see {@link io.collateralrisk.ltv.ops.RestoreCheck}).
  *
  * <p>The rules are in {@link LifecycleRules}; this class moves state in and out of them.
  */
@@ -83,6 +91,9 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     private transient MapState<Long, List<FacilityCommand>> pendingCommands;
     private transient MapState<Long, PriceView> pendingPrices;
     private transient ValueState<List<Long>> recentTriggers;
+    /** The latest event-time instant the shard processed: its clock while a restored watermark is behind. */
+    private transient ValueState<Long> processedUpTo;
+    private transient Counter heldCommands;
     private transient Map<String, ShardIndex> indexes;
     private transient Map<String, LifecycleRules> rules;
     private transient LifecycleExplainer explainer;
@@ -116,11 +127,13 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 new MapStateDescriptor<>("pending-prices", Types.LONG, TypeInformation.of(PriceView.class)));
         recentTriggers = getRuntimeContext().getState(new ValueStateDescriptor<>("recent-triggers", new ListTypeInfo<>(Types.LONG)));
         nextSweepAt = getRuntimeContext().getState(new ValueStateDescriptor<>("next-sweep-at", Types.LONG));
+        processedUpTo = getRuntimeContext().getState(new ValueStateDescriptor<>("processed-up-to", Types.LONG));
         indexes = new HashMap<>();
         rules = new HashMap<>();
         explainer = new LifecycleExplainer(config.configHash(), codeVersion);
         evaluations = getRuntimeContext().getMetricGroup().counter("risk_facility_evaluations");
         unmatchedAnswers = getRuntimeContext().getMetricGroup().counter("risk_liquidation_answers_unmatched");
+        heldCommands = getRuntimeContext().getMetricGroup().counter("risk_facility_commands_without_config");
         shardMetrics = new ShardMetrics(getRuntimeContext().getMetricGroup(), config);
         sweepNanos = new java.util.concurrent.ConcurrentHashMap<>();
         getRuntimeContext().getMetricGroup().gauge("risk_metrics_sweep_seconds", (Gauge<Double>) () ->
@@ -135,7 +148,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         }
         PriceView view = new PriceView(
                 price.eventTime(), price.evaluationId(), price.price(), price.available(), price.incidentOpen(), price.ingestedAt());
-        if (price.eventTime() <= ctx.timerService().currentWatermark()) {
+        if (price.eventTime() <= clock(ctx)) {
             applyPrice(view, ctx, out);
             return;
         }
@@ -146,7 +159,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     @Override
     public void processElement2(FacilityCommand command, Context ctx, Collector<LifecycleEvent> out) throws Exception {
         long t = command.eventTime();
-        if (t <= ctx.timerService().currentWatermark()) {
+        if (t <= clock(ctx)) {
             applyCommand(command, true, ctx, out);
             return;
         }
@@ -175,6 +188,10 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         if (t > eventTimeHorizon) {
             reportUnfired(t, ctx);
             return;
+        }
+        Long processed = processedUpTo.value();
+        if (processed == null || t > processed) {
+            processedUpTo.update(t);
         }
         List<FacilityCommand> commands = pendingCommands.get(t);
         if (commands != null) {
@@ -224,6 +241,10 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         if (s == null) {
             s = new FacilityState();
         }
+        if (!FacilityCommand.UPSERT.equals(c.kind()) && rules(s) == null) {
+            heldCommands.inc(); // held: no decision on a facility without its pair or policy
+            return;
+        }
         Band before = s.band;
         List<Decision> decisions;
         switch (c.kind()) {
@@ -254,6 +275,11 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 s.debtVersion = c.debtVersion();
                 // The command was deserialized: share its repeated strings, drop its decimals' BigIntegers.
                 s.compact();
+                if (rules(s) == null) {
+                    heldCommands.inc(); // held: keeps its amounts, decides nothing
+                    facilities.put(s.facilityId, s);
+                    return;
+                }
                 decisions = rules(s).onAmountsChanged(s, c.riskIncreased(), last, c.eventTime(), gate(ctx));
             }
         }
@@ -340,6 +366,9 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 // shares its map key as id and drops the copies deserialization made of the rest.
                 s.facilityId = e.getKey();
                 s.compact();
+                if (rules(s) == null) {
+                    continue; // held: neither a price nor a deadline reaches it
+                }
                 index.put(s, rules(s).policy(), s.nextTimer(config.lifecycle().confirmTimeoutMs(), config.lifecycle().holdEscalateAfterMs()));
             }
             indexes.put(shardKey, index);
@@ -347,12 +376,26 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         return index;
     }
 
+    /** The facility's rules; null when the configuration has not its pair or policy (it is held). */
     private LifecycleRules rules(FacilityState s) {
         return rules.computeIfAbsent(s.policy + '|' + s.pair, k -> {
-            PairConfig pair = config.pair(s.pair);
-            return new LifecycleRules(config.policies().get(s.policy), config.lifecycle(),
-                    config.scale(pair.base()), config.scale(pair.quote()));
+            PairConfig pair = config.pairs().get(s.pair);
+            PolicyConfig policy = config.policies().get(s.policy);
+            if (pair == null || policy == null) {
+                return null;
+            }
+            return new LifecycleRules(policy, config.lifecycle(), config.scale(pair.base()), config.scale(pair.quote()));
         });
+    }
+
+    /**
+     * The shard's clock: its watermark, or after a restore (when the watermark starts again from
+     * nothing) the latest instant it had processed, so that what was already past stays past.
+     */
+    private long clock(Context ctx) throws Exception {
+        long watermark = ctx.timerService().currentWatermark();
+        Long processed = processedUpTo.value();
+        return processed == null ? watermark : Math.max(watermark, processed);
     }
 
     /** The first instant after {@code now} on the shard's grid: every interval, at its offset. */
@@ -397,12 +440,21 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     private void sweepMetrics(OnTimerContext ctx) throws Exception {
         String shardKey = ctx.getCurrentKey();
         String pair = shardKey.substring(0, shardKey.indexOf('#'));
+        if (!config.pairs().containsKey(pair)) {
+            return; // a pair restored from state but no longer configured: held, not measured
+        }
         PriceView last = lastPrice.value();
         long now = ctx.timerService().currentWatermark();
         List<Long> recent = recentTriggers.value();
         int limit = (config.lifecycle().circuitBreakerMaxLiquidations() + LtvStage.SHARDS - 1) / LtvStage.SHARDS;
         long recentCount = recent == null ? 0 : recent.stream().filter(at -> at > now - config.lifecycle().circuitBreakerWindowMs()).count();
-        shardMetrics.sweep(shardKey, pair, facilities.values(), config.policies(),
+        List<FacilityState> measured = new ArrayList<>();
+        for (FacilityState s : facilities.values()) {
+            if (config.policies().containsKey(s.policy)) {
+                measured.add(s);
+            }
+        }
+        shardMetrics.sweep(shardKey, pair, measured, config.policies(),
                 last == null || !last.available() ? null : last.price(), now, recentCount >= limit);
     }
 
