@@ -10,6 +10,8 @@ import io.collateralrisk.sinks.metrics.DivergenceEventMetrics;
 import io.collateralrisk.sinks.metrics.LifecycleMetrics;
 import io.collateralrisk.sinks.metrics.PriceAlertMetrics;
 import io.collateralrisk.sinks.metrics.ReferencePriceMetrics;
+import io.collateralrisk.sinks.metrics.WatermarkLagOperator;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import java.util.List;
 import java.util.TreeSet;
 import io.collateralrisk.jobs.input.InputRecord;
@@ -161,7 +163,8 @@ public final class RiskJob {
 
             LtvStage.Result ltv = LtvStage.apply(referencePrices, facilities.commands(), config, codeVersion, eventTimeHorizon);
             DataStream<RiskFlag> flags = BandChangePatterns.apply(ltv.bandChanges(), Duration.ofMillis(config.lifecycle().rapidWindowMs()));
-            lifecycle = ltv.events().process(new LifecycleMetrics(pairs, Decision.TYPES)).uid("out-lifecycle").name("lifecycle events out")
+            lifecycle = ltv.events().transform("lifecycle events out", TypeInformation.of(OutputRecord.class),
+                            new WatermarkLagOperator<>(new LifecycleMetrics(pairs, Decision.TYPES))).uid("out-lifecycle")
                     .union(
                             ltv.ltv().map(OutputRecord::of).uid("out-ltv").name("ltv out"),
                             flags.map(RiskFlagOutput::of).uid("out-flags").name("risk flags out"));
@@ -170,8 +173,9 @@ public final class RiskJob {
         }
         DataStream<OpsAlert> opsAlerts = opsAlerts(inputs.live(), ticks, restoreReports, config, sourceParallelism);
 
-        DataStream<OutputRecord> records = referencePrices.process(new ReferencePriceMetrics(pairs, config.configHash(), codeVersion, ConfigLimits.of(config)))
-                .uid("out-reference-prices").name("reference prices out")
+        DataStream<OutputRecord> records = referencePrices.transform("reference prices out", TypeInformation.of(OutputRecord.class),
+                        new WatermarkLagOperator<>(new ReferencePriceMetrics(pairs, config.configHash(), codeVersion, ConfigLimits.of(config))))
+                .uid("out-reference-prices")
                 .union(
                         prices.alerts().process(new PriceAlertMetrics()).uid("out-price-alerts").name("price alerts out"),
                         deadLetters.process(new DeadLetterMetrics()).uid("out-dead-letters").name("dead letters out"),
