@@ -149,6 +149,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         PriceView view = new PriceView(
                 price.eventTime(), price.evaluationId(), price.price(), price.available(), price.incidentOpen(), price.ingestedAt());
         if (price.eventTime() <= clock(ctx)) {
+            processed(price.eventTime());
             applyPrice(view, ctx, out);
             return;
         }
@@ -189,10 +190,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             reportUnfired(t, ctx);
             return;
         }
-        Long processed = processedUpTo.value();
-        if (processed == null || t > processed) {
-            processedUpTo.update(t);
-        }
+        processed(t);
         List<FacilityCommand> commands = pendingCommands.get(t);
         if (commands != null) {
             pendingCommands.remove(t);
@@ -396,6 +394,13 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         long watermark = ctx.timerService().currentWatermark();
         Long processed = processedUpTo.value();
         return processed == null ? watermark : Math.max(watermark, processed);
+    }
+
+    private void processed(long t) throws Exception {
+        Long processed = processedUpTo.value();
+        if (processed == null || t > processed) {
+            processedUpTo.update(t);
+        }
     }
 
     /** The first instant after {@code now} on the shard's grid: every interval, at its offset. */

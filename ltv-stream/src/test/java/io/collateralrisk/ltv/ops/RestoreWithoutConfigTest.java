@@ -106,6 +106,33 @@ class RestoreWithoutConfigTest {
     }
 
     @Test
+    void aCureDeadlineAlreadyRunningKeepsItsValueUnderAShorterCurePeriod() throws Exception {
+        RiskConfig shorter = ConfigLoader.parse("policies:\n  standard: {curePeriod: 24h}\n");
+        OperatorSubtaskState snapshot;
+        try (var before = ltv(AFTER)) {
+            before.open();
+            send(before, open("F-1", "BTC-USD", "standard", "1", "80000.00"));
+            price(before, "BTC-USD", T0, "140000");
+            price(before, "BTC-USD", CALL, "98000");
+            before.processBothWatermarks(new Watermark(CALL));
+            assertThat(events(before)).extracting(LifecycleEvent::type, LifecycleEvent::cureDeadline)
+                    .containsExactly(tuple("MARGIN_CALL_ISSUED", DEADLINE));
+            snapshot = before.snapshot(1L, CALL);
+        }
+        try (var after = ltv(shorter)) {
+            after.initializeState(snapshot);
+            after.open();
+            after.processBothWatermarks(new Watermark(CALL + 25 * HOUR));
+            assertThat(events(after)).isEmpty();
+            after.processBothWatermarks(new Watermark(DEADLINE));
+            assertThat(events(after)).extracting(LifecycleEvent::type, LifecycleEvent::reason, LifecycleEvent::eventTime)
+                    .containsExactly(tuple("LIQUIDATION_TRIGGERED", "CURE_EXPIRED", DEADLINE));
+            // Nothing is missing: no STATE_WITHOUT_CONFIG.
+            assertThat(aggregate(reports(after.getSideOutput(RestoreCheck.REPORTS)))).isEmpty();
+        }
+    }
+
+    @Test
     void thePriceEvaluationKeepsALostPairUnevaluatedAndReportsTheChangedHash() throws Exception {
         OperatorSubtaskState snapshot;
         try (var before = prices(BEFORE)) {
