@@ -2,6 +2,7 @@ package io.collateralrisk.ltv.ops;
 
 import io.collateralrisk.model.OpsAlert;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -43,7 +44,7 @@ public class RestoreAlerts extends KeyedProcessFunction<String, RestoreReport, O
         if (all.size() < report.parallelism()) {
             return;
         }
-        all.sort(java.util.Comparator.comparingInt(RestoreReport::subtask));
+        all.sort(Comparator.comparingInt(RestoreReport::subtask));
         RestoreFindings.alerts(all, configHash).forEach(out::collect);
         reports.clear();
     }
