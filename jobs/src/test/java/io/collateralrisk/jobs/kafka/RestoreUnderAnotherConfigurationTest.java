@@ -56,10 +56,10 @@ class RestoreUnderAnotherConfigurationTest {
     private static final RiskConfig AFTER = RiskConfig.defaults();
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Quiet inputs are marked idle after a minute of wall clock: each run waits for that. */
-    private static final Duration WAIT = RiskJob.IDLE_AFTER.plusSeconds(90);
+    private static final Duration WAIT = RiskJob.IDLE_AFTER.plusSeconds(180);
 
     @Test
-    @Timeout(value = 480, unit = TimeUnit.SECONDS)
+    @Timeout(value = 900, unit = TimeUnit.SECONDS)
     void aRestoreThatLostAPolicyHoldsItsFacilitiesAndSaysSo(@TempDir Path savepoints) throws Exception {
         try (KafkaTestCluster kafka = KafkaTestCluster.start();
                 KafkaProducer<String, String> producer = producer(kafka)) {
