@@ -20,8 +20,9 @@ export function pipelineHealth(): dashboard.DashboardBuilder {
   d.withPanel(statPanel({
     title: 'Watermark lag', width: 4, height: 4, unit: 's', decimals: 0, colourBackground: true,
     thresholds: steps('green', [60, 'orange'], [300, 'red']),
-    description: 'Wall clock minus the slowest stage\'s watermark. Over 5 minutes (live.watermarkLagAlert) ' +
-      'the pipeline is stalled and RiskWatermarkStalled pages.',
+    description: 'Wall clock minus the slowest stage\'s watermark: how late deadlines fire. Below zero the clock is ' +
+      'ahead of the wall clock and RiskWatermarkAheadOfWallClock pages; a stall is the job\'s own check ' +
+      '(RiskWatermarkStalled), not this lag.',
     targets: [{ expr: 'max(risk:watermark_lag_seconds:max)' }],
   }));
   d.withPanel(statPanel({

@@ -88,6 +88,9 @@ public final class FlinkMetricsFixture implements AutoCloseable {
             e.add(OPERATOR + "reason_risk_dead_letters", with(scope, "reason", "LATE_EVENT"), n);
             e.add(OPERATOR + "stage_risk_watermark_lag_seconds", with(scope, "stage", "prices"), 2 + s);
             e.add(OPERATOR + "stage_risk_watermark_lag_seconds", with(scope, "stage", "facilities"), 4 + s);
+            if (s == 0) {
+                e.add(OPERATOR + "input_risk_watermark_stalled", with(scope, "input", "prices"), 0); // the watch runs on one subtask
+            }
             e.add(OPERATOR + "risk_metrics_sweep_seconds", scope, 0.05 + 0.01 * s);
             for (String type : List.of("REFERENCE_PRICE", "MARGIN_CALL_ISSUED")) {
                 Map<String, String> t = with(scope, "type", type);

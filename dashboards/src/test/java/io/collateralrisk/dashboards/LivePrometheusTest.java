@@ -52,7 +52,7 @@ class LivePrometheusTest {
     void operatorMetricsArriveUnderTheirCatalogueNames() {
         assertThat(prometheus.count("up{job=\"flink\"} == 1")).isEqualTo(1);
         for (String metric : List.of("risk_facilities", "risk_exposure_debt", "risk_ltv_distribution",
-                "risk_price_source", "risk_price_reference", "risk_dead_letters", "risk_watermark_lag_seconds",
+                "risk_price_source", "risk_price_reference", "risk_dead_letters", "risk_watermark_lag_seconds", "risk_watermark_stalled",
                 "risk_tick_to_event_seconds", "risk_tick_to_event_seconds_count", "risk_config_info",
                 "risk_watchlist_ltv", "risk_lifecycle_events")) {
             assertThat(prometheus.count(metric)).as(metric).isPositive();

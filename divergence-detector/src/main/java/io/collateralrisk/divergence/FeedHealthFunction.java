@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -22,6 +24,9 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -44,8 +49,12 @@ import org.apache.flink.util.OutputTag;
  * at {@code t} reaches this operator before the watermark passes {@code t}, so the evaluation at
  * {@code t} always sees the incident its own reading opened, in replay and live alike. A primary
  * going stale gives no readings, which neither extends nor ends the quiet period.
+ *
+ * <p>The watermark is kept in operator state as well: after a restore the watermark starts again
+ * from nothing, and a control event at an instant already processed is still taken at once, not
+ * buffered behind evaluations that came after it.
  */
-public class FeedHealthFunction extends KeyedProcessFunction<String, FeedHealthInput, ReferencePrice> {
+public class FeedHealthFunction extends KeyedProcessFunction<String, FeedHealthInput, ReferencePrice> implements CheckpointedFunction {
 
     public static final OutputTag<DivergenceEvent> INCIDENTS = new OutputTag<>("incidents", TypeInformation.of(DivergenceEvent.class));
     public static final OutputTag<DeadLetter> REFUSED = new OutputTag<>("control-refused", TypeInformation.of(DeadLetter.class));
@@ -55,6 +64,13 @@ public class FeedHealthFunction extends KeyedProcessFunction<String, FeedHealthI
 
     private transient ValueState<Incident> incident;
     private transient MapState<Long, List<FeedHealthInput>> pending;
+    /**
+     * The highest watermark an input or a timer saw (what the operator has processed up to), and
+     * the one of the state restored (the lowest of its subtasks').
+     */
+    private transient long watermarkSeen = Long.MIN_VALUE;
+    private transient long restoredWatermark = Long.MIN_VALUE;
+    private transient ListState<Long> watermarks;
     /** risk_divergence_incidents_opened per pair: every configured pair at 0 from the start. */
     private transient Map<String, Counter> opened;
 
@@ -73,9 +89,30 @@ public class FeedHealthFunction extends KeyedProcessFunction<String, FeedHealthI
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        watermarkSeen = Long.MIN_VALUE;
+        restoredWatermark = Long.MIN_VALUE;
+        watermarks = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("watermark", Types.LONG));
+        if (context.isRestored()) {
+            long lowest = Long.MAX_VALUE;
+            for (Long w : watermarks.get()) {
+                lowest = Math.min(lowest, w);
+            }
+            restoredWatermark = lowest == Long.MAX_VALUE ? Long.MIN_VALUE : lowest;
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        watermarks.update(List.of(Math.max(watermarkSeen, restoredWatermark)));
+    }
+
+    @Override
     public void processElement(FeedHealthInput input, Context ctx, Collector<ReferencePrice> out) throws Exception {
         long t = input.eventTime();
-        if (t <= ctx.timerService().currentWatermark()) {
+        long watermark = ctx.timerService().currentWatermark();
+        watermarkSeen = Math.max(watermarkSeen, watermark);
+        if (t <= Math.max(watermark, restoredWatermark)) {
             // A late control event, or the evaluation of a pair whose ticks were read behind other
             // partitions (evaluated at its own instants once the watermark moves on).
             process(t, List.of(input), ctx, out);
@@ -95,6 +132,7 @@ public class FeedHealthFunction extends KeyedProcessFunction<String, FeedHealthI
         if (t > eventTimeHorizon) {
             return;
         }
+        watermarkSeen = Math.max(watermarkSeen, ctx.timerService().currentWatermark());
         List<FeedHealthInput> inputs = pending.get(t);
         if (inputs != null) {
             pending.remove(t);

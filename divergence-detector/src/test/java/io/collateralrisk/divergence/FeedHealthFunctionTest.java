@@ -498,6 +498,24 @@ class FeedHealthFunctionTest {
         assertThat(beforeRestore.plus(afterRestore)).isEqualTo(uninterrupted);
     }
 
+    @Test
+    void aResolutionAtAnInstantProcessedBeforeARestoreIsTakenAtOnceAfterIt() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            openAt40(h);
+            send(h, in(evaluation(50, "102", "100", "100")));
+            h.processWatermark(at(100));
+            snapshot = h.snapshot(1L, at(100));
+        }
+        try (var h = restore(snapshot)) {
+            // No watermark since the restore; the operator had processed up to 100 s before it, so
+            // a resolution at 60 s is taken at once, as it would have been without the restore.
+            send(h, resolution(60, INCIDENT_ID));
+            assertThat(incidents(h)).extracting(DivergenceEvent::type, DivergenceEvent::closedBy)
+                    .containsExactly(tuple(DivergenceEvent.CLOSED, "RESOLVED"));
+        }
+    }
+
     // --- the horizon
 
     @Test

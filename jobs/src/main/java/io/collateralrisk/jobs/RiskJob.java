@@ -10,6 +10,8 @@ import io.collateralrisk.sinks.metrics.DivergenceEventMetrics;
 import io.collateralrisk.sinks.metrics.LifecycleMetrics;
 import io.collateralrisk.sinks.metrics.PriceAlertMetrics;
 import io.collateralrisk.sinks.metrics.ReferencePriceMetrics;
+import io.collateralrisk.sinks.metrics.WatermarkLagOperator;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import java.util.List;
 import java.util.TreeSet;
 import io.collateralrisk.jobs.input.InputRecord;
@@ -31,6 +33,13 @@ import io.collateralrisk.model.PriceTick;
 import io.collateralrisk.model.ReferencePrice;
 import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.model.OutputRecord;
+import io.collateralrisk.model.OpsAlert;
+import io.collateralrisk.model.Topics;
+import io.collateralrisk.ltv.ops.ArrivalSampler;
+import io.collateralrisk.ltv.ops.RestoreAlerts;
+import io.collateralrisk.ltv.ops.RestoreReport;
+import io.collateralrisk.ltv.ops.WatermarkStallWatch;
+import org.apache.flink.api.common.typeinfo.Types;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -121,6 +130,7 @@ public final class RiskJob {
                 .uid("price-watermarks").name("price watermarks").setParallelism(sourceParallelism);
 
         PriceStage.Result prices = PriceStage.apply(ticks, config, eventTimeHorizon);
+        DataStream<RestoreReport> restoreReports = prices.restoreReports();
 
         DataStream<FeedHealthInput> resolutions = null;
         DataStream<HoldsReleased> releases = null;
@@ -174,15 +184,19 @@ public final class RiskJob {
             CircuitBreakerStage.Result decided = CircuitBreakerStage.apply(ltv.events(), ltv.bandChanges(), facilities.commands(),
                     referencePrices, releases, config, codeVersion, eventTimeHorizon);
             DataStream<RiskFlag> flags = BandChangePatterns.apply(decided.bandChanges(), Duration.ofMillis(config.lifecycle().rapidWindowMs()));
-            lifecycle = decided.events().process(new LifecycleMetrics(pairs, Decision.TYPES)).uid("out-lifecycle").name("lifecycle events out")
+            lifecycle = decided.events().transform("lifecycle events out", TypeInformation.of(OutputRecord.class),
+                            new WatermarkLagOperator<>(new LifecycleMetrics(pairs, Decision.TYPES))).uid("out-lifecycle")
                     .union(
                             ltv.ltv().map(OutputRecord::of).uid("out-ltv").name("ltv out"),
                             flags.map(RiskFlagOutput::of).uid("out-flags").name("risk flags out"));
             unfired = ltv.unfiredDeadlines();
+            restoreReports = restoreReports.union(ltv.restoreReports());
         }
+        DataStream<OpsAlert> opsAlerts = opsAlerts(inputs.live(), ticks, restoreReports, config, sourceParallelism);
 
-        DataStream<OutputRecord> records = referencePrices.process(new ReferencePriceMetrics(pairs, config.configHash(), codeVersion, ConfigLimits.of(config)))
-                .uid("out-reference-prices").name("reference prices out")
+        DataStream<OutputRecord> records = referencePrices.transform("reference prices out", TypeInformation.of(OutputRecord.class),
+                        new WatermarkLagOperator<>(new ReferencePriceMetrics(pairs, config.configHash(), codeVersion, ConfigLimits.of(config))))
+                .uid("out-reference-prices")
                 .union(
                         prices.alerts().process(new PriceAlertMetrics()).uid("out-price-alerts").name("price alerts out"),
                         deadLetters.process(new DeadLetterMetrics()).uid("out-dead-letters").name("dead letters out"),
@@ -190,7 +204,28 @@ public final class RiskJob {
         if (lifecycle != null) {
             records = records.union(lifecycle);
         }
+        records = records.union(opsAlerts.map(OutputRecord::of).uid("out-ops-alerts").name("ops alerts out"));
         return new Outputs(records, unfired, acceptedInputs);
+    }
+
+    /**
+     * {@code risk.ops-alerts}: what restores found (every run), and live, the price clock watched on
+     * the wall clock ({@code WATERMARK_STALLED} / {@code WATERMARK_RESUMED}); a replay never reads
+     * the wall clock, so it has no watch.
+     */
+    private static DataStream<OpsAlert> opsAlerts(
+            boolean live, DataStream<PriceTick> ticks, DataStream<RestoreReport> reports, RiskConfig config, int sourceParallelism) {
+        DataStream<OpsAlert> alerts = reports.keyBy(RestoreReport::operator, Types.STRING)
+                .process(new RestoreAlerts(config.configHash())).uid("restore-alerts").name("restore alerts")
+                .returns(OpsAlert.class).setParallelism(1);
+        if (live) {
+            DataStream<String> arrivals = ticks.process(new ArrivalSampler<PriceTick>(Topics.PRICES)).returns(Types.STRING)
+                    .uid("price-arrivals").name("price arrivals").setParallelism(sourceParallelism);
+            alerts = alerts.union(arrivals.keyBy(topic -> topic, Types.STRING)
+                    .process(new WatermarkStallWatch(Topics.PRICES, config.watermarkLagAlertMs(), config.configHash()))
+                    .uid("watch-price-clock").name("price clock watch").returns(OpsAlert.class).setParallelism(1));
+        }
+        return alerts;
     }
 
 }

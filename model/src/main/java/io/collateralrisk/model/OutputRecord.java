@@ -42,4 +42,9 @@ public record OutputRecord(String topic, String key, long eventTime, String even
     public static OutputRecord of(LtvUpdate u) {
         return new OutputRecord(Topics.LTV, u.facilityId(), u.eventTime(), u.eventId(), OutputJson.ltvUpdate(u), u.closed());
     }
+
+    /** Ops alerts are keyed by the input topic they concern. */
+    public static OutputRecord of(OpsAlert a) {
+        return new OutputRecord(Topics.OPS_ALERTS, a.topic(), a.eventTime(), a.eventId(), OutputJson.opsAlert(a), false);
+    }
 }

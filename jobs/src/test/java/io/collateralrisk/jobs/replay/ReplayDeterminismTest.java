@@ -37,6 +37,8 @@ class ReplayDeterminismTest {
                 .anyMatch(l -> l.contains("LATE_EVENT"))
                 .anyMatch(l -> l.contains("INVALID_TIME"));
         assertThat(Files.size(dir.resolve("a").resolve(Topics.REFERENCE_PRICES + ".jsonl"))).isPositive();
+        // Written like every output, and empty: a replay never reads the wall clock and restores nothing.
+        assertThat(Files.size(dir.resolve("a").resolve(Topics.OPS_ALERTS + ".jsonl"))).isZero();
     }
 
     @Test

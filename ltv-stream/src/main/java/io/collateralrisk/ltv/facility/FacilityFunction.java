@@ -8,11 +8,18 @@ import io.collateralrisk.model.LiquidationExecuted;
 import io.collateralrisk.model.LiquidationFailed;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -31,9 +38,11 @@ import org.apache.flink.util.OutputTag;
  * </pre>
  *
  * Facility events are never dropped for lateness: one whose time the watermark has passed is
- * applied and marked {@code appliedLate}.
+ * applied and marked {@code appliedLate}. The watermark is kept in operator state as well: a
+ * restored operator's watermark starts again from nothing, and an event it had already passed is
+ * still late.
  */
-public class FacilityFunction extends KeyedProcessFunction<String, FacilityInput, FacilityCommand> {
+public class FacilityFunction extends KeyedProcessFunction<String, FacilityInput, FacilityCommand> implements CheckpointedFunction {
 
     public static final OutputTag<DeadLetter> REFUSED = new OutputTag<>("facility-refused", TypeInformation.of(DeadLetter.class));
     /** Every event taken (applied or a stale version), for the audit trail. */
@@ -45,6 +54,13 @@ public class FacilityFunction extends KeyedProcessFunction<String, FacilityInput
 
     private transient ValueState<FacilityRecord> record;
     private transient Counter staleVersions;
+    /**
+     * The highest watermark an input or a timer saw (what the operator has processed up to), and
+     * the one of the state restored (the lowest of its subtasks').
+     */
+    private transient long watermarkSeen = Long.MIN_VALUE;
+    private transient long restoredWatermark = Long.MIN_VALUE;
+    private transient ListState<Long> watermarks;
 
     public FacilityFunction(RiskConfig config, long eventTimeHorizon) {
         this.config = config;
@@ -58,10 +74,31 @@ public class FacilityFunction extends KeyedProcessFunction<String, FacilityInput
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        watermarkSeen = Long.MIN_VALUE;
+        restoredWatermark = Long.MIN_VALUE;
+        watermarks = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("watermark", Types.LONG));
+        if (context.isRestored()) {
+            long lowest = Long.MAX_VALUE;
+            for (Long w : watermarks.get()) {
+                lowest = Math.min(lowest, w);
+            }
+            restoredWatermark = lowest == Long.MAX_VALUE ? Long.MIN_VALUE : lowest;
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        watermarks.update(List.of(Math.max(watermarkSeen, restoredWatermark)));
+    }
+
+    @Override
     public void processElement(FacilityInput input, Context ctx, Collector<FacilityCommand> out) throws Exception {
         FacilityRecord r = record.value();
         long t = input.eventTime();
-        boolean late = t <= ctx.timerService().currentWatermark();
+        long watermark = ctx.timerService().currentWatermark();
+        watermarkSeen = Math.max(watermarkSeen, watermark);
+        boolean late = t <= Math.max(watermark, restoredWatermark);
 
         if (input.opened() != null) {
             open(input, input.opened(), r, late, ctx, out);
@@ -146,6 +183,7 @@ public class FacilityFunction extends KeyedProcessFunction<String, FacilityInput
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FacilityCommand> out) throws Exception {
+        watermarkSeen = Math.max(watermarkSeen, ctx.timerService().currentWatermark());
         FacilityRecord r = record.value();
         if (r != null && r.closed() && r.closedAt + config.lifecycle().closedRetentionMs() <= timestamp) {
             record.clear();

@@ -53,9 +53,17 @@ import org.apache.flink.util.OutputTag;
  * A price update costs the facilities whose next decision lies between the old and the new price,
  * not a walk over the shard. Everything happens in event-time order, inputs at one instant in a
  * fixed order (commands, price, timers: a cure at the deadline's instant wins), so the same input
- * gives the same events in any interleaving. A command whose time the watermark has passed is
- * applied at once (facility events are never dropped for lateness). Timers after
+ * gives the same events in any interleaving. A command whose time the shard's clock has passed is
+ * applied at once (facility events are never dropped for lateness). The clock is the watermark or
+ * the latest instant the shard has processed, whichever is later: the latter is keyed state, so a
+ * restored operator, whose watermark starts again from nothing, orders inputs as before. Timers after
  * {@code eventTimeHorizon} are not fired; cure deadlines among them go to {@link #UNFIRED_DEADLINES}.
+ *
+ * <p>A facility whose pair or policy the configuration no longer has (state restored under
+ * another configuration) is held: it is left out of the index, so no price or deadline decides
+ * anything on it, and it only takes new amounts, until a configuration has them again. The
+ * operator that runs this function reports such facilities once per restore
+ * ({@code STATE_WITHOUT_CONFIG}, see {@link io.collateralrisk.ltv.ops.RestoreCheck}).
  *
  * <p>The rules are in {@link LifecycleRules}; this class moves state in and out of them. Every
  * liquidation that comes due is triggered here: the pair-wide circuit breaker, which no shard can
@@ -83,6 +91,9 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     private transient ValueState<PriceView> lastPrice;
     private transient MapState<Long, List<FacilityCommand>> pendingCommands;
     private transient MapState<Long, PriceView> pendingPrices;
+    /** The latest event-time instant the shard processed: its clock while a restored watermark is behind. */
+    private transient ValueState<Long> processedUpTo;
+    private transient Counter heldCommands;
     private transient Map<String, ShardIndex> indexes;
     private transient Map<String, LifecycleRules> rules;
     private transient LifecycleExplainer explainer;
@@ -115,11 +126,13 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         pendingPrices = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("pending-prices", Types.LONG, TypeInformation.of(PriceView.class)));
         nextSweepAt = getRuntimeContext().getState(new ValueStateDescriptor<>("next-sweep-at", Types.LONG));
+        processedUpTo = getRuntimeContext().getState(new ValueStateDescriptor<>("processed-up-to", Types.LONG));
         indexes = new HashMap<>();
         rules = new HashMap<>();
         explainer = new LifecycleExplainer(config.configHash(), codeVersion);
         evaluations = getRuntimeContext().getMetricGroup().counter("risk_facility_evaluations");
         unmatchedAnswers = getRuntimeContext().getMetricGroup().counter("risk_liquidation_answers_unmatched");
+        heldCommands = getRuntimeContext().getMetricGroup().counter("risk_facility_commands_without_config");
         shardMetrics = new ShardMetrics(getRuntimeContext().getMetricGroup(), config);
         sweepNanos = new java.util.concurrent.ConcurrentHashMap<>();
         getRuntimeContext().getMetricGroup().gauge("risk_metrics_sweep_seconds", (Gauge<Double>) () ->
@@ -134,7 +147,8 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         }
         PriceView view = new PriceView(
                 price.eventTime(), price.evaluationId(), price.price(), price.available(), price.incidentOpen(), price.ingestedAt());
-        if (price.eventTime() <= ctx.timerService().currentWatermark()) {
+        if (price.eventTime() <= clock(ctx)) {
+            processed(price.eventTime());
             applyPrice(view, ctx, out);
             return;
         }
@@ -145,7 +159,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     @Override
     public void processElement2(FacilityCommand command, Context ctx, Collector<LifecycleEvent> out) throws Exception {
         long t = command.eventTime();
-        if (t <= ctx.timerService().currentWatermark()) {
+        if (t <= clock(ctx)) {
             applyCommand(command, true, ctx, out);
             return;
         }
@@ -175,6 +189,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             reportUnfired(t, ctx);
             return;
         }
+        processed(t);
         List<FacilityCommand> commands = pendingCommands.get(t);
         if (commands != null) {
             pendingCommands.remove(t);
@@ -223,6 +238,10 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         if (s == null) {
             s = new FacilityState();
         }
+        if (!FacilityCommand.UPSERT.equals(c.kind()) && rules(s) == null) {
+            heldCommands.inc(); // held: no decision on a facility without its pair or policy
+            return;
+        }
         Band before = s.band;
         List<Decision> decisions;
         switch (c.kind()) {
@@ -253,6 +272,11 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 s.debtVersion = c.debtVersion();
                 // The command was deserialized: share its repeated strings, drop its decimals' BigIntegers.
                 s.compact();
+                if (rules(s) == null) {
+                    heldCommands.inc(); // held: keeps its amounts, decides nothing
+                    facilities.put(s.facilityId, s);
+                    return;
+                }
                 decisions = rules(s).onAmountsChanged(s, c.riskIncreased(), last, c.eventTime());
             }
         }
@@ -339,6 +363,9 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 // shares its map key as id and drops the copies deserialization made of the rest.
                 s.facilityId = e.getKey();
                 s.compact();
+                if (rules(s) == null) {
+                    continue; // held: neither a price nor a deadline reaches it
+                }
                 index.put(s, rules(s).policy(), s.nextTimer(config.lifecycle().confirmTimeoutMs(), config.lifecycle().holdEscalateAfterMs()));
             }
             indexes.put(shardKey, index);
@@ -346,12 +373,33 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         return index;
     }
 
+    /** The facility's rules; null when the configuration has not its pair or policy (it is held). */
     private LifecycleRules rules(FacilityState s) {
         return rules.computeIfAbsent(s.policy + '|' + s.pair, k -> {
-            PairConfig pair = config.pair(s.pair);
-            return new LifecycleRules(config.policies().get(s.policy), config.lifecycle(),
-                    config.scale(pair.base()), config.scale(pair.quote()));
+            PairConfig pair = config.pairs().get(s.pair);
+            PolicyConfig policy = config.policies().get(s.policy);
+            if (pair == null || policy == null) {
+                return null;
+            }
+            return new LifecycleRules(policy, config.lifecycle(), config.scale(pair.base()), config.scale(pair.quote()));
         });
+    }
+
+    /**
+     * The shard's clock: its watermark, or after a restore (when the watermark starts again from
+     * nothing) the latest instant it had processed, so that what was already past stays past.
+     */
+    private long clock(Context ctx) throws Exception {
+        long watermark = ctx.timerService().currentWatermark();
+        Long processed = processedUpTo.value();
+        return processed == null ? watermark : Math.max(watermark, processed);
+    }
+
+    private void processed(long t) throws Exception {
+        Long processed = processedUpTo.value();
+        if (processed == null || t > processed) {
+            processedUpTo.update(t);
+        }
     }
 
     /** The first instant after {@code now} on the shard's grid: every interval, at its offset. */
@@ -396,9 +444,18 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     private void sweepMetrics(OnTimerContext ctx) throws Exception {
         String shardKey = ctx.getCurrentKey();
         String pair = shardKey.substring(0, shardKey.indexOf('#'));
+        if (!config.pairs().containsKey(pair)) {
+            return; // a pair restored from state but no longer configured: held, not measured
+        }
         PriceView last = lastPrice.value();
         long now = ctx.timerService().currentWatermark();
-        shardMetrics.sweep(shardKey, pair, facilities.values(), config.policies(),
+        List<FacilityState> measured = new ArrayList<>();
+        for (FacilityState s : facilities.values()) {
+            if (config.policies().containsKey(s.policy)) {
+                measured.add(s);
+            }
+        }
+        shardMetrics.sweep(shardKey, pair, measured, config.policies(),
                 last == null || !last.available() ? null : last.price(), now);
     }
 }

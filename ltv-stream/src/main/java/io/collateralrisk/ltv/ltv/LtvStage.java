@@ -2,15 +2,27 @@ package io.collateralrisk.ltv.ltv;
 
 import io.collateralrisk.ltv.facility.FacilityCommand;
 import io.collateralrisk.ltv.lifecycle.BandChange;
+import io.collateralrisk.ltv.lifecycle.FacilityState;
+import io.collateralrisk.ltv.lifecycle.PriceView;
+import io.collateralrisk.ltv.ops.CheckedKeyedCoProcessOperator;
+import io.collateralrisk.ltv.ops.RestoreCheck;
+import io.collateralrisk.ltv.ops.RestoreReport;
 import io.collateralrisk.model.LifecycleEvent;
 import io.collateralrisk.model.LtvUpdate;
 import io.collateralrisk.model.PriceStatus;
 import io.collateralrisk.model.ReferencePrice;
+import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 
 /** Wires the LTV stage: prices fanned out to every shard of their pair, commands to their facility's shard. */
 public final class LtvStage {
@@ -24,7 +36,7 @@ public final class LtvStage {
     /** What the stage emits. */
     public record Result(
             DataStream<LifecycleEvent> events, DataStream<LtvUpdate> ltv, DataStream<BandChange> bandChanges,
-            DataStream<LifecycleEvent> unfiredDeadlines) {}
+            DataStream<LifecycleEvent> unfiredDeadlines, DataStream<RestoreReport> restoreReports) {}
 
     public static String shardOf(String pair, String facilityId) {
         return pair + '#' + Math.floorMod(facilityId.hashCode(), SHARDS);
@@ -46,11 +58,33 @@ public final class LtvStage {
         SingleOutputStreamOperator<LifecycleEvent> events = fannedOut
                 .keyBy(PriceUpdate::shardKey, Types.STRING)
                 .connect(commands.keyBy(c -> shardOf(c.pair(), c.facilityId()), Types.STRING))
-                .process(new LtvFunction(config, codeVersion, eventTimeHorizon))
-                .uid(UID)
-                .name("LTV and lifecycle")
-                .returns(LifecycleEvent.class);
+                .transform("LTV and lifecycle", TypeInformation.of(LifecycleEvent.class),
+                        new CheckedKeyedCoProcessOperator<>(new LtvFunction(config, codeVersion, eventTimeHorizon), restoreCheck(config)))
+                .uid(UID);
         return new Result(events, events.getSideOutput(LtvFunction.LTV), events.getSideOutput(LtvFunction.BAND_CHANGES),
-                events.getSideOutput(LtvFunction.UNFIRED_DEADLINES));
+                events.getSideOutput(LtvFunction.UNFIRED_DEADLINES), events.getSideOutput(RestoreCheck.REPORTS));
+    }
+
+    /**
+     * After a restore: the facilities whose pair or policy the configuration lacks (held by
+     * {@link LtvFunction}), and the latest price time in the state.
+     */
+    public static RestoreCheck restoreCheck(RiskConfig config) {
+        return new RestoreCheck(UID, Topics.FACILITY_EVENTS, config, false, (state, inventory) -> {
+            state.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                    new MapStateDescriptor<>("facilities", Types.STRING, TypeInformation.of(FacilityState.class)),
+                    (String key, MapState<String, FacilityState> facilities) -> {
+                        for (FacilityState s : facilities.values()) {
+                            inventory.facility(s.pair, s.policy);
+                        }
+                    });
+            state.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                    new ValueStateDescriptor<>("last-price", TypeInformation.of(PriceView.class)),
+                    (String key, ValueState<PriceView> last) -> {
+                        if (last.value() != null) {
+                            inventory.time(last.value().eventTime());
+                        }
+                    });
+        });
     }
 }

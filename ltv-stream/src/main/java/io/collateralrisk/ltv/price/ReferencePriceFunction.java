@@ -179,6 +179,11 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
         }
         String pairName = ctx.getCurrentKey();
         PairConfig pair = config.pair(pairName);
+        if (pair == null) {
+            // Restored state of a pair the configuration no longer has: kept, never evaluated
+            // (reported once per restore as STATE_WITHOUT_CONFIG by the operator).
+            return;
+        }
         List<PriceTick> ticks = pending.get(t);
         // The latest source read among the ticks that trigger this evaluation: what it waited for last.
         long ingestedAt = 0;

@@ -461,6 +461,25 @@ class FacilityFunctionTest {
         }
     }
 
+    @Test
+    void anEventTheWatermarkHadPassedBeforeARestoreIsStillLateAfterIt() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            send(h, F1.opened(OPENED_AT, "standard"));
+            h.processWatermark(CLOSED_AT);
+            send(h, F1.collateral(MINUTE_LATER, "1.5", 3));
+            assertThat(last(h)).extracting(FacilityCommand::appliedLate).isEqualTo(true);
+            snapshot = h.snapshot(1L, CLOSED_AT);
+        }
+        try (var h = restore(snapshot)) {
+            // No watermark yet since the restore: the event is as late as it was before it.
+            send(h, F1.debt(MINUTE_LATER, "4100.00", 7));
+            assertThat(last(h)).extracting(FacilityCommand::cause, FacilityCommand::appliedLate).containsExactly("DEBT|7", true);
+            send(h, F1.debt(CLOSED_AT + MINUTE, "4200.00", 8));
+            assertThat(last(h)).extracting(FacilityCommand::cause, FacilityCommand::appliedLate).containsExactly("DEBT|8", false);
+        }
+    }
+
     // --- helpers
 
     private static KeyedOneInputStreamOperatorTestHarness<String, FacilityInput, FacilityCommand> harness() throws Exception {

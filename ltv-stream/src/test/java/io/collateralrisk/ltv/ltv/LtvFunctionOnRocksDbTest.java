@@ -14,7 +14,7 @@ import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 class LtvFunctionOnRocksDbTest extends LtvFunctionTest {
 
     /** Every keyed state {@link LtvFunction} registers. */
-    private static final List<String> STATES = List.of("facilities", "last-price", "pending-commands", "pending-prices", "next-sweep-at");
+    private static final List<String> STATES = List.of("facilities", "last-price", "pending-commands", "pending-prices", "next-sweep-at", "processed-up-to");
 
     @Override
     StateBackend stateBackend() {

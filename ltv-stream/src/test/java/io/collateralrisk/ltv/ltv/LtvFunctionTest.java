@@ -547,9 +547,9 @@ class LtvFunctionTest {
             Loan f = new Loan("F-1");
             stage.price(T0, CALM);
             stage.watermark(T0);
-            // The pair's last price and the next metrics sweep, per shard.
+            // The pair's last price, the next metrics sweep and the instant processed, per shard.
             int withoutFacility = stateEntries(stage);
-            assertThat(withoutFacility).isEqualTo(2 * LtvStage.SHARDS);
+            assertThat(withoutFacility).isEqualTo(3 * LtvStage.SHARDS);
 
             stage.send(f.openedAt(T0 + MINUTE, "1.00000000", "80000.00"));
             stage.price(CALL, "98000.00");
@@ -674,6 +674,26 @@ class LtvFunctionTest {
         assertThat(uninterrupted.events()).extracting(LifecycleEvent::type)
                 .containsExactly("MARGIN_CALL_ISSUED", "LTV_WARNING", "MARGIN_CALL_ISSUED", "LTV_WARNING", "LIQUIDATION_TRIGGERED");
         assertThat(beforeRestore.plus(afterRestore)).isEqualTo(uninterrupted);
+    }
+
+    @Test
+    void afterARestoreWhatTheShardHadProcessedStaysPastThoughTheWatermarkStartsAgain() throws Exception {
+        Loan f = new Loan("F-1");
+        OperatorSubtaskState snapshot;
+        try (Stage stage = open()) {
+            stage.calm(f.openedAt(T0, "1.00000000", "80000.00"));
+            stage.price(CALL, "98000.00");
+            stage.watermark(CALL);
+            assertThat(stage.events()).extracting(LifecycleEvent::type).containsExactly("MARGIN_CALL_ISSUED");
+            snapshot = stage.harness.snapshot(1L, CALL);
+        }
+        try (Stage stage = restore(snapshot)) {
+            // No watermark since the restore, but the shard had processed CALL: a posting at CALL is
+            // applied at once and late, as it would have been without the restore.
+            stage.send(f.collateralAt(CALL, "1.10000000"));
+            assertThat(stage.events()).extracting(LifecycleEvent::type, LifecycleEvent::appliedLate)
+                    .containsExactly(tuple("MARGIN_CALL_CURED", true));
+        }
     }
 
     // --- the work a price update costs

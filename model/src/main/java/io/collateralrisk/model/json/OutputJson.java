@@ -9,6 +9,7 @@ import io.collateralrisk.model.Decimals;
 import io.collateralrisk.model.ExcludedSource;
 import io.collateralrisk.model.LifecycleEvent;
 import io.collateralrisk.model.LtvUpdate;
+import io.collateralrisk.model.OpsAlert;
 import io.collateralrisk.model.PriceAlert;
 import io.collateralrisk.model.ReferencePrice;
 import io.collateralrisk.model.SourcePrice;
@@ -177,6 +178,39 @@ public final class OutputJson {
         n.put("evaluationId", u.evaluationId());
         n.put("closed", u.closed());
         n.put("configHash", u.configHash());
+        return write(n);
+    }
+
+    /** An ops alert: the fields of its type only (see {@link OpsAlert}). */
+    public static String opsAlert(OpsAlert a) {
+        ObjectNode n = header(a.type(), a.eventId(), a.eventTime());
+        n.put("topic", a.topic());
+        switch (a.type()) {
+            case OpsAlert.WATERMARK_STALLED -> {
+                n.put("clock", a.clock() == null ? null : Times.format(a.clock()));
+                n.put("clockMovedAt", Times.format(a.clockMovedAt()));
+                n.put("detectedAt", Times.format(a.detectedAt()));
+                n.put("watermarkLagAlertSeconds", a.thresholdMs() / 1000);
+            }
+            case OpsAlert.WATERMARK_RESUMED -> {
+                n.put("clock", Times.format(a.clock()));
+                n.put("stalledClock", a.stalledClock() == null ? null : Times.format(a.stalledClock()));
+                n.put("clockMovedAt", Times.format(a.clockMovedAt()));
+                n.put("detectedAt", Times.format(a.detectedAt()));
+            }
+            case OpsAlert.CONFIG_CHANGED -> {
+                n.put("operator", a.operator());
+                n.put("previousConfigHash", a.previousConfigHash());
+            }
+            case OpsAlert.STATE_WITHOUT_CONFIG -> {
+                n.put("operator", a.operator());
+                n.put("missingKind", a.missingKind());
+                n.put("missing", a.missing());
+                n.put("facilities", a.facilities());
+            }
+            default -> throw new IllegalArgumentException("not an ops alert type: " + a.type());
+        }
+        n.put("configHash", a.configHash());
         return write(n);
     }
 

@@ -13,6 +13,8 @@ import io.collateralrisk.model.EventIds;
 import io.collateralrisk.model.ExcludedSource;
 import io.collateralrisk.model.LifecycleEvent;
 import io.collateralrisk.model.LtvUpdate;
+import io.collateralrisk.model.OpsAlert;
+import io.collateralrisk.model.OutputRecord;
 import io.collateralrisk.model.OutputContract;
 import io.collateralrisk.model.PriceAlert;
 import io.collateralrisk.model.PriceStatus;
@@ -992,6 +994,61 @@ class OutputJsonContractTest {
                 .hasMessageContaining("violates docs/schemas/" + type + ".schema.json")
                 .hasMessageContaining("eventId")
                 .hasMessageContaining("facilityId");
+    }
+
+    // ---------------------------------------------------------------- ops alerts
+
+    private static final String OLD_HASH = "0".repeat(64);
+
+    @Test
+    void watermarkStalledAndResumedOnThePriceClock() throws Exception {
+        long movedAt = T + 3_600_000;
+        OpsAlert stalled = OpsAlert.stalled("prices", T, movedAt, movedAt + 300_000, 300_000, HASH);
+        String json = OutputJson.opsAlert(stalled);
+        OutputContract.assertValid(json);
+        JsonNode n = tree(json);
+        assertThat(n.get("clock").asText()).isEqualTo("2024-03-01T12:00:00.000Z");
+        assertThat(n.get("watermarkLagAlertSeconds").asLong()).isEqualTo(300);
+        assertThat(n.get("eventId").asText()).isEqualTo(uuidOf("WATERMARK_STALLED|prices|" + T + "|"));
+
+        OpsAlert resumed = OpsAlert.resumed("prices", T + 60_000, T, movedAt, movedAt + 400_000, HASH);
+        OutputContract.assertValid(OutputJson.opsAlert(resumed));
+        assertThat(resumed.eventId()).isEqualTo(uuidOf("WATERMARK_RESUMED|prices|" + (T + 60_000) + "|" + T));
+        OutputRecord record = OutputRecord.of(resumed);
+        assertThat(record.topic()).isEqualTo("risk.ops-alerts");
+        assertThat(record.key()).isEqualTo("prices");
+    }
+
+    @Test
+    void aClockThatNeverStartedStallsAtTheWallTimeOfDetection() throws Exception {
+        OpsAlert stalled = OpsAlert.stalled("prices", null, T, T + 300_000, 300_000, HASH);
+        assertThat(stalled.eventTime()).isEqualTo(T + 300_000);
+        String json = OutputJson.opsAlert(stalled);
+        OutputContract.assertValid(json);
+        assertThat(tree(json).get("clock").isNull()).isTrue();
+        OutputContract.assertValid(OutputJson.opsAlert(OpsAlert.resumed("prices", T + 400_000, null, T, T + 400_000, HASH)));
+    }
+
+    @Test
+    void configChangedAndStateWithoutConfig() throws Exception {
+        OpsAlert changed = OpsAlert.configChanged("prices", "price-evaluation", T, OLD_HASH, HASH);
+        String json = OutputJson.opsAlert(changed);
+        OutputContract.assertValid(json);
+        assertThat(tree(json).get("previousConfigHash").asText()).isEqualTo(OLD_HASH);
+        assertThat(changed.eventId()).isEqualTo(uuidOf("CONFIG_CHANGED|prices|" + T + "|price-evaluation|" + OLD_HASH + "|" + HASH));
+
+        OpsAlert held = OpsAlert.stateWithoutConfig("facility-events", "ltv-lifecycle", T, OpsAlert.POLICY, "bespoke", 12, HASH);
+        json = OutputJson.opsAlert(held);
+        OutputContract.assertValid(json);
+        assertThat(tree(json).get("facilities").asLong()).isEqualTo(12);
+        assertThat(tree(json).get("missing").asText()).isEqualTo("bespoke");
+
+        ObjectNode unknownKind = tree(json);
+        unknownKind.put("missingKind", "ASSET");
+        assertRejected(unknownKind, "missingKind");
+        ObjectNode withPair = tree(json);
+        withPair.put("pair", PAIR);
+        assertRejected(withPair, "pair");
     }
 
     // ---------------------------------------------------------------- the tick's read time is metadata

@@ -15,9 +15,9 @@ import org.apache.flink.util.Collector;
  * Turns each lifecycle event into its output record and counts it:
  * {@code risk_lifecycle_events{pair, type}}, every configured pair and type at zero from the start;
  * {@code risk_tick_to_event_seconds{type}} for the events a price evaluation decided; and {@code
- * risk_watermark_lag_seconds{stage="facilities"}}.
+ * risk_watermark_lag_seconds{stage="facilities"}} from every watermark (run it in a {@link WatermarkLagOperator}).
  */
-public class LifecycleMetrics extends ProcessFunction<LifecycleEvent, OutputRecord> {
+public class LifecycleMetrics extends ProcessFunction<LifecycleEvent, OutputRecord> implements WatermarkObserver {
 
     private final List<String> pairs;
     private final List<String> types;
@@ -47,10 +47,14 @@ public class LifecycleMetrics extends ProcessFunction<LifecycleEvent, OutputReco
 
     @Override
     public void processElement(LifecycleEvent e, Context ctx, Collector<OutputRecord> out) {
-        lag.observe(ctx.timerService().currentWatermark());
         counter(e.pair(), e.type()).inc();
         latency.observe(e.type(), e.ingestedAt());
         out.collect(OutputRecord.of(e));
+    }
+
+    @Override
+    public void onWatermark(long watermark) {
+        lag.observe(watermark);
     }
 
     private Counter counter(String pair, String type) {

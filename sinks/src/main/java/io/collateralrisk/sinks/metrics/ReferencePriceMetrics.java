@@ -22,9 +22,10 @@ import org.apache.flink.util.Collector;
  * every source's price and age, the LTV price, median, TWAP and primary, availability, exclusions,
  * divergence and whether an incident is open. Labels: pair, source, kind, measure, reason, status.
  * Gauges are doubles, for display; decisions use the exact decimals. Also {@code
- * risk_tick_to_event_seconds{type="REFERENCE_PRICE"}}, without the pair (the catalogue's labels).
+ * risk_tick_to_event_seconds{type="REFERENCE_PRICE"}}, without the pair (the catalogue's labels), and
+ * {@code risk_watermark_lag_seconds{stage="prices"}} from every watermark (run it in a {@link WatermarkLagOperator}).
  */
-public class ReferencePriceMetrics extends ProcessFunction<ReferencePrice, OutputRecord> {
+public class ReferencePriceMetrics extends ProcessFunction<ReferencePrice, OutputRecord> implements WatermarkObserver {
 
     private static final List<String> MEASURES = List.of("ltv", "median", "twap", "primary");
 
@@ -77,7 +78,6 @@ public class ReferencePriceMetrics extends ProcessFunction<ReferencePrice, Outpu
 
     @Override
     public void processElement(ReferencePrice r, Context ctx, Collector<OutputRecord> out) {
-        lag.observe(ctx.timerService().currentWatermark());
         latency.observe(ReferencePrice.TYPE, r.ingestedAt());
         String pair = r.pair();
         counter(pair, "status", r.status().name(), "risk_price_evaluations").inc();
@@ -128,6 +128,11 @@ public class ReferencePriceMetrics extends ProcessFunction<ReferencePrice, Outpu
 
     private void set(String key, BigDecimal value) {
         values.put(key, value == null ? Double.NaN : value.doubleValue());
+    }
+
+    @Override
+    public void onWatermark(long watermark) {
+        lag.observe(watermark);
     }
 
     private Counter counter(String pair, String label, String value, String name) {

@@ -4,9 +4,10 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * {@code risk_watermark_lag_seconds{stage}}: the wall clock minus the latest watermark an output
- * operator saw. It keeps growing while no record passes, which is what "watermark stalled" alerts
- * on; before the first watermark it reads 0.
+ * {@code risk_watermark_lag_seconds{stage}}: the wall clock, read when the gauge is read, minus the
+ * latest watermark the output operator received ({@link WatermarkLagOperator}: every watermark,
+ * whether a record passes or not). It keeps growing while the watermark stands still; a watermark
+ * ahead of the wall clock reads negative. Before the first watermark it reads 0.
  */
 final class WatermarkLag implements Gauge<Double> {
 
@@ -26,7 +27,11 @@ final class WatermarkLag implements Gauge<Double> {
 
     @Override
     public Double getValue() {
-        long w = watermark;
-        return w == Long.MIN_VALUE ? 0.0 : Math.max(0, System.currentTimeMillis() - w) / 1000.0;
+        return lag(watermark, System.currentTimeMillis());
+    }
+
+    /** Seconds from {@code watermark} to {@code now}: negative when the watermark is ahead. */
+    static double lag(long watermark, long now) {
+        return watermark == Long.MIN_VALUE ? 0.0 : (now - watermark) / 1000.0;
     }
 }
