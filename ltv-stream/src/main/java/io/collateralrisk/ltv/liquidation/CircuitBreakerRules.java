@@ -117,7 +117,7 @@ public final class CircuitBreakerRules {
     /** An operator released the pair's circuit-breaker holds: this one is re-tested at {@code last} as coming due at {@code t}. */
     public List<LifecycleEvent> release(BreakerHold h, PriceView last, long t, boolean late, List<Long> admitted) {
         List<LifecycleEvent> out = new ArrayList<>();
-        if (!h.heldBy(Decision.HOLD_CIRCUIT_BREAKER)) {
+        if (!h.heldBy(Decision.HOLD_CIRCUIT_BREAKER) || !configured(h)) {
             return out;
         }
         h.counted = false; // counted when it first came due
@@ -128,7 +128,7 @@ public final class CircuitBreakerRules {
     /** A new evaluation of the pair: ends a price or incident hold, or finds a watched facility due again. */
     public List<LifecycleEvent> onEvaluation(BreakerHold h, PriceView p, List<Long> admitted) {
         List<LifecycleEvent> out = new ArrayList<>();
-        if (!usable(p)) {
+        if (!usable(p) || !configured(h)) {
             return out; // no band moves and no hold ends while the price is unavailable
         }
         if (BreakerHold.HELD.equals(h.status) && !Decision.HOLD_CIRCUIT_BREAKER.equals(h.holdReason) && !p.incidentOpen()) {
@@ -144,6 +144,9 @@ public final class CircuitBreakerRules {
     /** Event time reached {@code t}: hold escalation, confirmation timeout of a trigger made here. */
     public List<LifecycleEvent> onTimer(BreakerHold h, long t, PriceView last) {
         List<LifecycleEvent> out = new ArrayList<>();
+        if (!configured(h)) {
+            return out;
+        }
         Band band = band(h.band);
         if (BreakerHold.HELD.equals(h.status) && h.holdSince != null && !h.holdEscalated
                 && h.holdSince + lifecycle.holdEscalateAfterMs() <= t) {
@@ -245,6 +248,15 @@ public final class CircuitBreakerRules {
         PairConfig pair = config.pair(h.pair);
         return explainer.explain(d, state(h, d.eventTime()), h.policy, policy(h), config.scale(pair.base()), config.scale(pair.quote()),
                 pair.priceScale(), p, late, ingestedAt);
+    }
+
+    /**
+     * Whether the configuration in force still has the hold's pair and policy. A hold restored under
+     * one that lost them stays held and decides nothing (no release, no trigger, no escalation): the
+     * LTV stage reports such facilities as {@code STATE_WITHOUT_CONFIG}.
+     */
+    public boolean configured(BreakerHold h) {
+        return config.pair(h.pair) != null && config.policies().containsKey(h.policy);
     }
 
     private PolicyConfig policy(BreakerHold h) {

@@ -191,6 +191,22 @@ class CircuitBreakerRulesTest {
         assertThat(CircuitBreakerRules.superseded(null, unconfirmed)).isFalse();
     }
 
+    @Test
+    void aHoldRestoredUnderAConfigurationWithoutItsPolicyDecidesNothing() {
+        BreakerHold h = breaker.refuse(trigger("F-1", T0, DUE)).hold();
+        // The hold names a policy the configuration in force does not have.
+        h.policy = "bespoke";
+        CircuitBreakerRules restored = breaker;
+        assertThat(restored.configured(h)).isFalse();
+        assertThat(restored.release(h, price(T0 + MINUTE, "40000", true, false), T0 + MINUTE, false, window)).isEmpty();
+        assertThat(restored.onEvaluation(h, price(T0 + 2 * MINUTE, "40000", true, false), window)).isEmpty();
+        assertThat(restored.onTimer(h, T0 + 60 * MINUTE, null)).isEmpty();
+        assertThat(h.heldBy(Decision.HOLD_CIRCUIT_BREAKER)).isTrue();
+        assertThat(window).isEmpty();
+        h.policy = "standard";
+        assertThat(restored.configured(h)).isTrue();
+    }
+
     private void fill(long t) {
         while (breaker.admit(window, t)) {
             // up to the limit
