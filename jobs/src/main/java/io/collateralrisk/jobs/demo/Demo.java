@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -40,6 +41,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -269,20 +271,34 @@ public final class Demo {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // A topic just created answers NOT_LEADER_OR_FOLLOWER for a moment: the retries must keep
+        // each facility's events in order (one request in flight, idempotent), and a record that
+        // still fails stops the demo instead of vanishing from the book.
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        AtomicReference<Exception> failed = new AtomicReference<>();
+        Callback remember = (metadata, e) -> {
+            if (e != null) {
+                failed.compareAndSet(null, e);
+            }
+        };
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             for (String event : facilityEvents) {
                 int start = event.indexOf("\"facilityId\":\"") + 14;
                 producer.send(new ProducerRecord<>(Topics.FACILITY_EVENTS, null, BundledPrices.eventTime(event),
-                        event.substring(start, event.indexOf('"', start)), event));
+                        event.substring(start, event.indexOf('"', start)), event), remember);
             }
             int i = 0;
             for (String tick : ticks) {
-                producer.send(new ProducerRecord<>(Topics.PRICES, null, BundledPrices.eventTime(tick), PAIR, tick));
+                producer.send(new ProducerRecord<>(Topics.PRICES, null, BundledPrices.eventTime(tick), PAIR, tick), remember);
                 if (++i == ticks.size() / 2) {
-                    BAD_RECORDS.forEach(bad -> producer.send(new ProducerRecord<>(Topics.PRICES, PAIR, bad)));
+                    BAD_RECORDS.forEach(bad -> producer.send(new ProducerRecord<>(Topics.PRICES, PAIR, bad), remember));
                 }
             }
             producer.flush();
+        }
+        if (failed.get() != null) {
+            throw new IllegalStateException("publishing to the local broker failed: " + failed.get().getMessage(), failed.get());
         }
     }
 
