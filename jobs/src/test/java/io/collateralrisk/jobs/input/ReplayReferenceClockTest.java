@@ -60,6 +60,17 @@ class ReplayReferenceClockTest {
     }
 
     @Test
+    void aLineOnItsOwnKafkaClockIsNoStepOfTheLookAheadMedian() throws IOException {
+        // A first line stamped at the epoch by its broker: were its clock a step of the look-ahead
+        // median, the file would seem to have been quiet for fifty years before its last line.
+        List<String> lines = new ArrayList<>(List.of(stamped(0)));
+        lines.addAll(everyMinute(8));
+        lines.add(at(YEARS_AHEAD));
+        List<ReplayReferenceClock.Line> out = read(lines);
+        assertThat(out.get(out.size() - 1).referenceClock()).isLessThan(T0 + 3_600_000);
+    }
+
+    @Test
     void theLastLineIsAllowedTheMedianSpacingOfTheFiveValidLinesBeforeIt() throws IOException {
         // Five lines kept: spacings 10, 10, 1000, 1000, whose lower middle is 10 (of the last four
         // lines alone it would be 1000).
