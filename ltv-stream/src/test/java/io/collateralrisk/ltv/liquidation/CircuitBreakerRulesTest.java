@@ -261,7 +261,7 @@ class CircuitBreakerRulesTest {
         return trigger(id, t, "100000", price);
     }
 
-    /** The same, from an opening price a minute before (NOT_DUE: in margin call, with a call running). */
+    /** The same from another opening price a minute before (NOT_DUE opens a margin call, whose deadline the trigger carries). */
     static LifecycleEvent trigger(String id, long t, String opening, String price) {
         FacilityState s = new FacilityState();
         s.facilityId = id;
