@@ -104,6 +104,20 @@ class DivergenceMathTest {
 
     // --- fixtures
 
+    @Test
+    void aZeroTwapGivesNoReading() {
+        assertThat(DivergenceMath.reading(evaluation(T0, "100", "0", "100"), THRESHOLD)).isNull();
+        assertThat(DivergenceMath.reading(evaluation(T0, "100", "0.00", "100"), THRESHOLD)).isNull();
+    }
+
+    @Test
+    void onATieTheMedianIsTheConservativePriceAsQuoted() {
+        // Equal in value, different in digits: the price kept is the median's, so the output's
+        // digits do not depend on which feed happened to tie.
+        assertThat(DivergenceMath.conservative(evaluation(T0, "100.0", "100.000", "100.00")))
+                .isEqualTo(new BigDecimal("100.00"));
+    }
+
     private static DivergenceReading reading(String primary, String twap) {
         return DivergenceMath.reading(evaluation(T0, primary, twap, twap), THRESHOLD);
     }

@@ -19,6 +19,74 @@ class ReplayReferenceClockTest {
         return "{\"type\":\"PRICE_TICK\",\"eventTime\":" + t + ",\"pair\":\"BTC-USD\"}";
     }
 
+    private static String stamped(long t) {
+        return "{\"type\":\"PRICE_TICK\",\"eventTime\":" + t + ",\"kafkaTimestamp\":" + t + ",\"pair\":\"BTC-USD\"}";
+    }
+
+    @Test
+    void anEmptyFileHasNoLinesAndAOneLineFileHasItsLine() throws IOException {
+        assertThat(read(List.of())).isEmpty();
+        List<ReplayReferenceClock.Line> one = read(List.of(at(T0)));
+        assertThat(one).hasSize(1);
+        assertThat(one.get(0).number()).isEqualTo(1);
+        assertThat(one.get(0).referenceClock()).isEqualTo(ClockGuard.UNKNOWN);
+    }
+
+    @Test
+    void theLookAheadSearchesExactlyMaxLookAheadLinesPastUnparseableOnes() throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add(at(T0));
+        for (int i = 0; i < ReplayReferenceClock.MAX_LOOK_AHEAD - 1; i++) {
+            lines.add("not json");
+        }
+        lines.add(at(T0 + 1_000));
+        assertThat(read(lines).get(0).referenceClock()).isEqualTo(T0 + 1_000);
+    }
+
+    @Test
+    void theEpochIsAValidTimeAndAValidKafkaTimestamp() throws IOException {
+        assertThat(read(List.of(at(T0), at(0))).get(0).referenceClock()).isZero();
+        List<String> lines = new ArrayList<>(List.of(stamped(0)));
+        lines.addAll(everyMinute(6));
+        assertThat(read(lines).get(0).referenceClock()).isZero();
+    }
+
+    @Test
+    void aLineAtExactlyItsOwnClockIsNotAheadAndCarriesTheLastLine() throws IOException {
+        // The first two lines are at their Kafka timestamps; the last one is judged against the
+        // second, moved on by the spacing before it.
+        List<ReplayReferenceClock.Line> out = read(List.of(stamped(T0), stamped(T0 + 60_000), at(T0 + 100_000)));
+        assertThat(out.get(2).referenceClock()).isEqualTo(T0 + 120_000);
+    }
+
+    @Test
+    void aLineOnItsOwnKafkaClockIsNoStepOfTheLookAheadMedian() throws IOException {
+        // A first line stamped at the epoch by its broker: were its clock a step of the look-ahead
+        // median, the file would seem to have been quiet for fifty years before its last line.
+        List<String> lines = new ArrayList<>(List.of(stamped(0)));
+        lines.addAll(everyMinute(8));
+        lines.add(at(YEARS_AHEAD));
+        List<ReplayReferenceClock.Line> out = read(lines);
+        assertThat(out.get(out.size() - 1).referenceClock()).isLessThan(T0 + 3_600_000);
+    }
+
+    @Test
+    void theLastLineIsAllowedTheMedianSpacingOfTheFiveValidLinesBeforeIt() throws IOException {
+        // Five lines kept: spacings 10, 10, 1000, 1000, whose lower middle is 10 (of the last four
+        // lines alone it would be 1000).
+        List<String> lines = List.of(stamped(T0), stamped(T0 + 1_000), stamped(T0 + 1_010), stamped(T0 + 1_020),
+                stamped(T0 + 2_020), stamped(T0 + 3_020), at(T0 + 3_500));
+        assertThat(read(lines).get(6).referenceClock()).isEqualTo(T0 + 3_030);
+    }
+
+    @Test
+    void theSpacingBeforeTheLastLineIsTakenInTimeOrder() throws IOException {
+        // Out of file order the steps would be 2000, -1000, 2000; in time order they are 1000 each.
+        List<String> lines = List.of(stamped(T0), stamped(T0 + 2_000), stamped(T0 + 1_000), stamped(T0 + 3_000),
+                at(T0 + 3_500));
+        assertThat(read(lines).get(4).referenceClock()).isEqualTo(T0 + 4_000);
+    }
+
     private static List<ReplayReferenceClock.Line> read(List<String> lines) throws IOException {
         ReplayReferenceClock clock = ReplayReferenceClock.of(lines.iterator());
         List<ReplayReferenceClock.Line> out = new ArrayList<>();

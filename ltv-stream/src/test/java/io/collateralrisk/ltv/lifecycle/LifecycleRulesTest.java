@@ -859,6 +859,92 @@ class LifecycleRulesTest {
         }
     }
 
+    @Nested
+    class AfterAnExpiredCall {
+
+        @Test
+        void theRulesKeepThePolicyTheyWereMadeFor() {
+            assertThat(rules.policy()).isSameAs(STANDARD);
+        }
+
+        @Test
+        void onlyBothSidesOfAnExecutedSaleBookIt() {
+            eval(T0, LTV_050);
+            only(eval(T1, LTV_0909), LIQUIDATION_TRIGGERED);
+            assertThat(rules.onLiquidationExecuted(s, s.liquidationId)).isTrue();
+            // The collateral side alone: the debt side of the sale has not arrived.
+            s.collateral = dec("0.22727272");
+            s.collateralVersion++;
+            assertThat(rules.onAmountsChanged(s, true, last, T2)).isEmpty();
+            assertThat(s.awaitingAmounts).isTrue();
+            assertThat(s.liquidationPending()).isFalse();
+
+            s = facility("1", "50000");
+            eval(T0, LTV_050);
+            only(eval(T1, LTV_0909), LIQUIDATION_TRIGGERED);
+            assertThat(rules.onLiquidationExecuted(s, s.liquidationId)).isTrue();
+            // The debt side alone: the band is kept until the collateral side books the sale.
+            s.outstanding = dec("7499.99");
+            s.debtVersion++;
+            assertThat(rules.onAmountsChanged(s, false, last, T2)).isEmpty();
+            assertThat(s.awaitingAmounts).isTrue();
+            assertThat(s.band).isEqualTo(LIQUIDATION);
+        }
+
+        @Test
+        void aFailedCureExpiredSaleIsRetriedWhileTheCallIsStillUncured() {
+            eval(T0, LTV_080);
+            long deadline = T0 + CURE_PERIOD;
+            Decision expired = only(timer(deadline), LIQUIDATION_TRIGGERED);
+            assertThat(expired.reason()).isEqualTo(CURE_EXPIRED);
+            String first = s.liquidationId;
+
+            List<Decision> out = rules.onLiquidationFailed(s, first, deadline + HOUR, last);
+            Decision again = only(out, LIQUIDATION_TRIGGERED);
+            assertThat(again.reason()).isEqualTo(CURE_EXPIRED);
+            assertThat(again.eventTime()).isEqualTo(deadline + HOUR);
+            assertThat(again.liquidationId()).isNotEqualTo(first).isEqualTo(s.liquidationId);
+        }
+
+        @Test
+        void inMarginCallWithNoCallRunningOnceTheLiquidationEndsANewCallIsIssued() {
+            eval(T0, LTV_080);
+            long deadline = T0 + CURE_PERIOD;
+            only(timer(deadline), LIQUIDATION_TRIGGERED);
+            // New amounts end the pending sale; still in margin call (50,010 / 62,500 = 0.80016) and
+            // debt up, so an initial-margin breach as well as a new call with a new deadline.
+            List<Decision> out = amounts("1", "50010", true, deadline + HOUR);
+            assertThat(types(out)).containsExactly(INITIAL_MARGIN_BREACH, MARGIN_CALL_ISSUED);
+            Decision call = out.get(1);
+            assertBands(call, MARGIN_CALL, MARGIN_CALL);
+            assertThat(call.cureDeadline()).isEqualTo(deadline + HOUR + CURE_PERIOD);
+            assertThat(s.cureDeadline).isEqualTo(deadline + HOUR + CURE_PERIOD);
+        }
+
+        @Test
+        void collateralGoneWhileThePriceWasUnavailableIsReportedAtTheDeadlineNotLiquidated() {
+            eval(T0, LTV_080);
+            long deadline = T0 + CURE_PERIOD;
+            eval(unavailable(T1));
+            // Not evaluated without a price: nothing is known to be missing yet.
+            assertThat(amounts("0", "50000", true, T2)).isEmpty();
+            Decision m = only(timer(deadline), COLLATERAL_MISSING);
+            assertThat(m.cureDeadline()).isEqualTo(deadline);
+            assertThat(s.collateralMissing).isTrue();
+            assertThat(s.liquidationPending()).isFalse();
+            assertThat(s.held()).isFalse();
+        }
+
+        @Test
+        void noCollateralAndNoDebtAtTheDeadlineIsNothingToReport() {
+            eval(T0, LTV_080);
+            eval(unavailable(T1));
+            assertThat(amounts("0", "0", false, T2)).isEmpty();
+            assertThat(timer(T0 + CURE_PERIOD)).isEmpty();
+            assertThat(s.collateralMissing).isFalse();
+        }
+    }
+
     // ---- fixture ----
 
     private static FacilityState facility(String collateral, String outstanding) {

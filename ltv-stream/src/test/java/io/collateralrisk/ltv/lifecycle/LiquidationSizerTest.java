@@ -142,6 +142,14 @@ class LiquidationSizerTest {
         return debtAfter.compareTo(l.multiply(collateralAfter).multiply(p)) <= 0;
     }
 
+    @Test
+    void aTargetOfZeroIsAllowedAndSellsCollateralWorthTheWholeDebt() {
+        // x = 150,000 / 16,000 = 9.375: the facility ends with no debt.
+        Sizing sizing = LiquidationSizer.size(D150K, C10, dec("16000.00"), BigDecimal.ZERO, BTC, USD);
+        assertThat(sizing.liquidateCollateral()).isEqualTo(dec("9.37500000"));
+        assertThat(sizing.shortfall()).isNull();
+    }
+
     private static BigDecimal ltvAfter(BigDecimal d, BigDecimal c, BigDecimal p, BigDecimal x) {
         return LtvMath.ltv(d.subtract(x.multiply(p)), c.subtract(x), p);
     }

@@ -94,8 +94,9 @@ class CircuitBreakerRulesTest {
 
         // Unconfirmed by the custodian confirmTimeout after this trigger, once.
         assertThat(breaker.onTimer(h, T0 + 36 * MINUTE - 1, latest)).isEmpty();
-        assertThat(breaker.onTimer(h, T0 + 36 * MINUTE, latest)).extracting(LifecycleEvent::type, LifecycleEvent::liquidationId)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(Decision.LIQUIDATION_UNCONFIRMED, h.liquidationId));
+        assertThat(breaker.onTimer(h, T0 + 36 * MINUTE, latest)).extracting(LifecycleEvent::type, LifecycleEvent::liquidationId,
+                        LifecycleEvent::eventTime)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Decision.LIQUIDATION_UNCONFIRMED, h.liquidationId, T0 + 36 * MINUTE));
         assertThat(breaker.onTimer(h, T0 + 40 * MINUTE, latest)).isEmpty();
     }
 
@@ -163,6 +164,7 @@ class CircuitBreakerRulesTest {
     @Test
     void aCircuitBreakerHoldEscalatesOnceAndIsNotEndedByPrices() {
         BreakerHold h = breaker.refuse(trigger("F-1", T0, DUE)).hold();
+        assertThat(breaker.onTimer(h, T0 + 30 * MINUTE - 1, null)).isEmpty();
         assertThat(breaker.onEvaluation(h, price(T0 + MINUTE, NOT_DUE, true, false), window)).isEmpty();
         assertThat(breaker.onEvaluation(h, price(T0 + 2 * MINUTE, "40000", true, false), window)).isEmpty();
         List<LifecycleEvent> escalated = breaker.onTimer(h, T0 + 30 * MINUTE, price(T0 + 2 * MINUTE, "40000", true, false));
@@ -207,6 +209,47 @@ class CircuitBreakerRulesTest {
         assertThat(restored.configured(h)).isTrue();
     }
 
+    @Test
+    void aHoldKeepsTheDeadlineOfACallStillRunningUntilItPasses() {
+        LifecycleEvent trigger = trigger("F-1", T0, NOT_DUE, DUE);
+        assertThat(trigger.reason()).isEqualTo(Decision.THRESHOLD);
+        assertThat(trigger.cureDeadline()).isNotNull();
+        BreakerHold h = breaker.refuse(trigger).hold();
+        assertThat(h.cureDeadline).isEqualTo(trigger.cureDeadline());
+        // The call still runs when the hold escalates: the escalation names its deadline.
+        assertThat(breaker.onTimer(h, T0 + 30 * MINUTE, null)).extracting(LifecycleEvent::type, LifecycleEvent::cureDeadline)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Decision.LIQUIDATION_HOLD_ESCALATED, trigger.cureDeadline()));
+
+        // A deadline at the escalation's instant has passed, as in the LTV stage.
+        BreakerHold g = breaker.refuse(trigger("F-2", T0, NOT_DUE, DUE)).hold();
+        g.cureDeadline = T0 + 30 * MINUTE;
+        assertThat(breaker.onTimer(g, T0 + 30 * MINUTE, null)).extracting(LifecycleEvent::cureDeadline).containsExactly((Long) null);
+    }
+
+    @Test
+    void aHoldOfAnExpiredCallKeepsNoDeadline() {
+        FacilityState s = new FacilityState();
+        s.facilityId = "F-1";
+        s.borrowerId = "B-F-1";
+        s.custodian = "bitgo";
+        s.pair = "BTC-USD";
+        s.policy = "standard";
+        s.collateral = new BigDecimal("1.00000000");
+        s.collateralVersion = 1;
+        s.outstanding = new BigDecimal("50000.00");
+        s.debtVersion = 1;
+        LifecycleRules rules = new LifecycleRules(CONFIG.policies().get("standard"), CONFIG.lifecycle(), 8, 2);
+        PriceView p = price(T0, NOT_DUE, true, false);
+        rules.onEvaluation(s, p);
+        long deadline = s.cureDeadline;
+        Decision d = rules.onTimer(s, deadline, p).get(0);
+        LifecycleEvent expired = new LifecycleExplainer(CONFIG.configHash(), "test")
+                .explain(d, s, "standard", CONFIG.policies().get("standard"), 8, 2, 8, p, false);
+        assertThat(expired.reason()).isEqualTo(Decision.CURE_EXPIRED);
+        assertThat(expired.cureDeadline()).isEqualTo(deadline);
+        assertThat(breaker.refuse(expired).hold().cureDeadline).isNull();
+    }
+
     private void fill(long t) {
         while (breaker.admit(window, t)) {
             // up to the limit
@@ -215,6 +258,11 @@ class CircuitBreakerRulesTest {
 
     /** A real trigger of the LTV stage: the facility goes from LTV 0.50 to the given price. */
     static LifecycleEvent trigger(String id, long t, String price) {
+        return trigger(id, t, "100000", price);
+    }
+
+    /** The same from another opening price a minute before (NOT_DUE opens a margin call, whose deadline the trigger carries). */
+    static LifecycleEvent trigger(String id, long t, String opening, String price) {
         FacilityState s = new FacilityState();
         s.facilityId = id;
         s.borrowerId = "B-" + id;
@@ -226,7 +274,7 @@ class CircuitBreakerRulesTest {
         s.outstanding = new BigDecimal("50000.00");
         s.debtVersion = 1;
         LifecycleRules rules = new LifecycleRules(CONFIG.policies().get("standard"), CONFIG.lifecycle(), 8, 2);
-        rules.onEvaluation(s, price(t - MINUTE, "100000", true, false));
+        rules.onEvaluation(s, price(t - MINUTE, opening, true, false));
         PriceView p = price(t, price, true, false);
         Decision d = rules.onEvaluation(s, p).stream().filter(x -> x.type().equals(Decision.LIQUIDATION_TRIGGERED)).findFirst().orElseThrow();
         return new LifecycleExplainer(CONFIG.configHash(), "test").explain(d, s, "standard", CONFIG.policies().get("standard"), 8, 2, 8, p, false);

@@ -183,6 +183,25 @@ class TwapTest {
         assertThat(Twap.prune(List.of(), T, WINDOW)).isEmpty();
     }
 
+    @Test
+    void aPointThatStandsForNoTimeAddsNeitherWeightNorDigits() {
+        // Two points at one instant: the earlier in the list stood for no time, so its finer
+        // quote does not set the digits of the average.
+        List<TwapPoint> points = List.of(
+                point(T - 100 * SECOND, "1.0"),
+                point(T - 50 * SECOND, "2.000"),
+                point(T - 50 * SECOND, "3.0"));
+        assertThat(at(points, "999")).isEqualTo("2.0");
+    }
+
+    @Test
+    void aPointAtTheEvaluationItselfIsNotHistory() {
+        // Only a point from before the window and one at t: nothing was computed inside the
+        // window before t, so the history has lapsed and the current median is the TWAP.
+        List<TwapPoint> points = List.of(point(T - 2 * WINDOW, "1"), point(T, "2"));
+        assertThat(at(points, "3")).isEqualTo("3");
+    }
+
     private static String at(List<TwapPoint> points, String current) {
         BigDecimal twap = Twap.at(points, T, WINDOW, current == null ? null : new BigDecimal(current), SCALE);
         return twap == null ? null : twap.toPlainString();
