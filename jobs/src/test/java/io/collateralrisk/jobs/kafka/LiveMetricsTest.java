@@ -97,7 +97,9 @@ class LiveMetricsTest {
         // Live, a quiet input (risk.control, the partitions without ticks) holds the watermark back
         // until it is marked idle (RiskJob.IDLE_AFTER, 1 min of wall clock); then the day is
         // evaluated, and the next sweep (every 10 s) registers the book's gauges.
-        reporterPorts = awaitReporter(firstPort, RiskJob.IDLE_AFTER.plusSeconds(60));
+        // The margin beyond the idle minute covers the MiniCluster's start and the day's first
+        // evaluations on a loaded 2-core machine; the wait ends as soon as the gauges are there.
+        reporterPorts = awaitReporter(firstPort, RiskJob.IDLE_AFTER.plusSeconds(180));
 
         prometheus = PrometheusServer.startOnCommittedConfig(files, reporterPorts.stream().map(p -> "127.0.0.1:" + p).toList());
         // Rates need two samples in their window, a recording rule an evaluation of its group after
