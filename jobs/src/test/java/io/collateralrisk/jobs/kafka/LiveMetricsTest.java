@@ -65,6 +65,7 @@ class LiveMetricsTest {
     private static DashboardFiles files;
     private static KafkaTestCluster kafka;
     private static JobClient job;
+    private static TickHeartbeat feed;
     private static List<Integer> reporterPorts;
     private static PrometheusServer prometheus;
     /** The loan book's facility ids. */
@@ -93,6 +94,10 @@ class LiveMetricsTest {
         KafkaPipeline.build(env, kafka.bootstrapServers(), "live-metrics", RiskConfig.defaults(),
                 DeliveryGuarantee.AT_LEAST_ONCE, false, horizon, null);
         job = env.executeAsync("live metrics");
+        // A live feed keeps ticking after the day: past the horizon, so nothing more is evaluated,
+        // but the price clock stays active while the quiet inputs are marked idle.
+        feed = new TickHeartbeat(kafka.bootstrapServers(), RealDay.PAIR, Map.of("coinbase", "20000.00", "kraken", "20001.00"),
+                horizon + 1_000);
 
         // Live, a quiet input (risk.control, the partitions without ticks) holds the watermark back
         // until it is marked idle (RiskJob.IDLE_AFTER, 1 min of wall clock); then the day is
@@ -114,6 +119,9 @@ class LiveMetricsTest {
 
     @AfterAll
     static void stop() throws Exception {
+        if (feed != null) {
+            feed.close();
+        }
         if (prometheus != null) {
             prometheus.close();
         }

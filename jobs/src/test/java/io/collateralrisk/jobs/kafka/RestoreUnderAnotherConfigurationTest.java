@@ -74,13 +74,18 @@ class RestoreUnderAnotherConfigurationTest {
             }
 
             JobClient first = run(kafka, BEFORE, null);
-            List<JsonNode> calls = decisions(await(kafka, Topics.MARGIN_CALLS, r -> decisions(r).size() >= 2));
+            List<JsonNode> calls;
+            try (TickHeartbeat feed = new TickHeartbeat(kafka.bootstrapServers(), PAIR,
+                    Map.of("coinbase", "98000.00", "kraken", "98010.00"), T0 + 60_100)) {
+                calls = decisions(await(kafka, Topics.MARGIN_CALLS, r -> decisions(r).size() >= 2));
+            }
             assertThat(calls).extracting(r -> r.get("facilityId").asText() + " " + r.get("type").asText())
                     .containsExactlyInAnyOrder("F-BESPOKE MARGIN_CALL_ISSUED", "F-STANDARD MARGIN_CALL_ISSUED");
             String savepoint = first.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                     .get(120, TimeUnit.SECONDS);
 
             JobClient second = run(kafka, AFTER, savepoint);
+            TickHeartbeat feed = null;
             try {
                 // After the restore: the price falls to liquidation (0.94) and the held facility posts collateral.
                 for (int s = 120; s <= 180; s += 10) {
@@ -89,6 +94,7 @@ class RestoreUnderAnotherConfigurationTest {
                 }
                 send(producer, Topics.FACILITY_EVENTS, "F-BESPOKE", event("COLLATERAL_UPDATED", 150, "F-BESPOKE")
                         + ",\"collateral\":\"0.90000000\",\"version\":2}");
+                feed = new TickHeartbeat(kafka.bootstrapServers(), PAIR, Map.of("coinbase", "85000.00", "kraken", "85010.00"), T0 + 180_100);
 
                 List<JsonNode> alerts = await(kafka, Topics.OPS_ALERTS, r -> r.size() >= 2);
                 alerts.forEach(a -> OutputContract.assertValid(a.toString()));
@@ -113,6 +119,9 @@ class RestoreUnderAnotherConfigurationTest {
                 Thread.sleep(3_000);
                 assertThat(read(kafka, Topics.OPS_ALERTS)).hasSize(2);
             } finally {
+                if (feed != null) {
+                    feed.close();
+                }
                 second.cancel().get(60, TimeUnit.SECONDS);
             }
         }
