@@ -1,6 +1,7 @@
 package io.collateralrisk.jobs.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.collateralrisk.jobs.replay.ReplaySummary;
 import io.collateralrisk.model.OutputRecord;
 import io.collateralrisk.model.Times;
 import io.collateralrisk.model.Topics;
@@ -12,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -142,24 +142,7 @@ final class DemoSummary {
                     n.get("ltvPrice").asText(), n.get("liquidateCollateral").asText()));
         }
 
-        // The latest risk.ltv line per facility, worst first by debt per unit of collateral.
-        Map<String, JsonNode> latest = new TreeMap<>();
-        for (OutputRecord r : records(byTopic, Topics.LTV)) {
-            if (r.tombstone()) {
-                continue;
-            }
-            JsonNode n = read(r);
-            if (n.get("closed").asBoolean()) {
-                latest.remove(n.get("facilityId").asText());
-            } else {
-                latest.put(n.get("facilityId").asText(), n);
-            }
-        }
-        List<JsonNode> worst = latest.values().stream()
-                .filter(n -> !n.get("debtPerCollateral").isNull())
-                .sorted(Comparator.comparing((JsonNode n) -> new BigDecimal(n.get("debtPerCollateral").asText())).reversed())
-                .limit(WORST)
-                .toList();
+        List<JsonNode> worst = ReplaySummary.worstFacilities(records(byTopic, Topics.LTV), WORST);
         if (worst.isEmpty()) {
             return;
         }

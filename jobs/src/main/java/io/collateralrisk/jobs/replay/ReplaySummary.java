@@ -143,21 +143,7 @@ public final class ReplaySummary {
                     n.get("ltv").asText(), n.get("ltvPrice").asText(), n.get("liquidateCollateral").asText())));
         }
 
-        // The latest line per facility on risk.ltv; worst first by debt per unit of collateral.
-        Map<String, JsonNode> latest = new TreeMap<>();
-        for (OutputRecord r : ltv) {
-            JsonNode n = read(r);
-            if (n.get("closed").asBoolean()) {
-                latest.remove(n.get("facilityId").asText());
-            } else {
-                latest.put(n.get("facilityId").asText(), n);
-            }
-        }
-        List<JsonNode> worst = latest.values().stream()
-                .filter(n -> !n.get("debtPerCollateral").isNull())
-                .sorted(Comparator.comparing((JsonNode n) -> new BigDecimal(n.get("debtPerCollateral").asText())).reversed())
-                .limit(10)
-                .toList();
+        List<JsonNode> worst = worstFacilities(ltv, 10);
         if (!worst.isEmpty()) {
             s.append("\nWorst facilities by debt per unit of collateral (their latest risk.ltv line; LTV = debtPerCollateral / price)\n");
             s.append(String.format("  %-10s %-10s %-12s %10s %18s %14s %14s%n", "facility", "policy", "band", "ltv",
@@ -187,6 +173,31 @@ public final class ReplaySummary {
             s.append("  none\n");
         }
         counts.forEach((k, v) -> s.append(String.format("  %-40s %8d%n", k, v)));
+    }
+
+    /**
+     * The latest {@code risk.ltv} line of each facility still open, worst first by debt per unit of
+     * collateral (a facility without debt is never listed); Kafka tombstones are skipped, the closing
+     * line before them already removed the facility.
+     */
+    public static List<JsonNode> worstFacilities(List<OutputRecord> ltv, int limit) {
+        Map<String, JsonNode> latest = new TreeMap<>();
+        for (OutputRecord r : ltv) {
+            if (r.tombstone()) {
+                continue;
+            }
+            JsonNode n = read(r);
+            if (n.get("closed").asBoolean()) {
+                latest.remove(n.get("facilityId").asText());
+            } else {
+                latest.put(n.get("facilityId").asText(), n);
+            }
+        }
+        return latest.values().stream()
+                .filter(n -> !n.get("debtPerCollateral").isNull())
+                .sorted(Comparator.comparing((JsonNode n) -> new BigDecimal(n.get("debtPerCollateral").asText())).reversed())
+                .limit(limit)
+                .toList();
     }
 
     private static JsonNode read(OutputRecord r) {

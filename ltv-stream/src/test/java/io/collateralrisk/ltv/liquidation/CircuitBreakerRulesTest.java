@@ -228,16 +228,7 @@ class CircuitBreakerRulesTest {
 
     @Test
     void aHoldOfAnExpiredCallKeepsNoDeadline() {
-        FacilityState s = new FacilityState();
-        s.facilityId = "F-1";
-        s.borrowerId = "B-F-1";
-        s.custodian = "bitgo";
-        s.pair = "BTC-USD";
-        s.policy = "standard";
-        s.collateral = new BigDecimal("1.00000000");
-        s.collateralVersion = 1;
-        s.outstanding = new BigDecimal("50000.00");
-        s.debtVersion = 1;
+        FacilityState s = facility("F-1");
         LifecycleRules rules = new LifecycleRules(CONFIG.policies().get("standard"), CONFIG.lifecycle(), 8, 2);
         PriceView p = price(T0, NOT_DUE, true, false);
         rules.onEvaluation(s, p);
@@ -256,13 +247,8 @@ class CircuitBreakerRulesTest {
         }
     }
 
-    /** A real trigger of the LTV stage: the facility goes from LTV 0.50 to the given price. */
-    static LifecycleEvent trigger(String id, long t, String price) {
-        return trigger(id, t, "100000", price);
-    }
-
-    /** The same from another opening price a minute before (NOT_DUE opens a margin call, whose deadline the trigger carries). */
-    static LifecycleEvent trigger(String id, long t, String opening, String price) {
+    /** A standard-policy facility on BTC-USD: 1 BTC against 50,000 USD of debt. */
+    private static FacilityState facility(String id) {
         FacilityState s = new FacilityState();
         s.facilityId = id;
         s.borrowerId = "B-" + id;
@@ -273,6 +259,17 @@ class CircuitBreakerRulesTest {
         s.collateralVersion = 1;
         s.outstanding = new BigDecimal("50000.00");
         s.debtVersion = 1;
+        return s;
+    }
+
+    /** A real trigger of the LTV stage: the facility goes from LTV 0.50 to the given price. */
+    static LifecycleEvent trigger(String id, long t, String price) {
+        return trigger(id, t, "100000", price);
+    }
+
+    /** The same from another opening price a minute before (NOT_DUE opens a margin call, whose deadline the trigger carries). */
+    static LifecycleEvent trigger(String id, long t, String opening, String price) {
+        FacilityState s = facility(id);
         LifecycleRules rules = new LifecycleRules(CONFIG.policies().get("standard"), CONFIG.lifecycle(), 8, 2);
         rules.onEvaluation(s, price(t - MINUTE, opening, true, false));
         PriceView p = price(t, price, true, false);
