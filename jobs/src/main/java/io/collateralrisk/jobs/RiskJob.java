@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.TreeSet;
 import io.collateralrisk.jobs.input.InputRecord;
 import io.collateralrisk.jobs.input.ParseInput;
+import io.collateralrisk.jobs.input.NoClockWatermarks;
+import io.collateralrisk.jobs.input.PriceSourceWatermarks;
 import io.collateralrisk.jobs.input.ReferenceClockWatermarks;
 import io.collateralrisk.ltv.facility.FacilityInput;
 import io.collateralrisk.ltv.facility.FacilityStage;
@@ -76,20 +78,37 @@ public final class RiskJob {
     /**
      * The inputs; a topic with no input is null.
      *
-     * @param live true for Kafka: quiet sources are marked idle after {@link #IDLE_AFTER} so they do
-     *     not hold everyone's watermark back; a replay never reads the wall clock
+     * @param live true for Kafka: the prices arrive with their watermarks, made per partition in the
+     *     source ({@link PriceSourceWatermarks}), and quiet inputs go idle after
+     *     {@code live.idleTimeout}; a replay never reads the wall clock
+     * @param priceClockOnly true live: facility and control events carry no clock
+     *     ({@link NoClockWatermarks}), every decision runs on the price clock alone and an event
+     *     the clock has passed is applied at once, marked applied late; false for a replay of
+     *     history (files, or the demo through Kafka), where every input's watermark holds the
+     *     others back, so the job sees all inputs in one event-time order and nothing is applied
+     *     late by accident of reading speed
      */
-    public record Inputs(DataStream<InputRecord> prices, DataStream<InputRecord> facilityEvents, DataStream<InputRecord> control, boolean live) {}
+    public record Inputs(
+            DataStream<InputRecord> prices, DataStream<InputRecord> facilityEvents, DataStream<InputRecord> control, boolean live,
+            boolean priceClockOnly) {
 
-    public static final Duration IDLE_AFTER = Duration.ofMinutes(1);
+        /** The same inputs with another prices stream (a test's operator inserted after the source). */
+        public Inputs withPrices(DataStream<InputRecord> otherPrices) {
+            return new Inputs(otherPrices, facilityEvents, control, live, priceClockOnly);
+        }
+    }
 
     /**
-     * Bounded out-of-orderness on event time, each record moving the watermark no further than its
-     * reference clock; live, a quiet input is marked idle so it holds no one back.
+     * The watermarks of an input after parsing: none of its own when it carries no clock; otherwise
+     * bounded out-of-orderness on event time, each record moving the watermark no further than its
+     * reference clock, and live, idle after {@code live.idleTimeout}.
      */
-    private static <T> WatermarkStrategy<T> watermarks(boolean live, RiskConfig config, SerializableTimestampAssigner<T> eventTime) {
+    private static <T> WatermarkStrategy<T> watermarks(Inputs inputs, boolean hasClock, RiskConfig config, SerializableTimestampAssigner<T> eventTime) {
+        if (!hasClock) {
+            return new NoClockWatermarks<>(eventTime);
+        }
         WatermarkStrategy<T> strategy = new ReferenceClockWatermarks<>(Duration.ofMillis(config.outOfOrderMs()), eventTime);
-        return live ? strategy.withIdleness(IDLE_AFTER) : strategy;
+        return inputs.live() ? strategy.withIdleness(Duration.ofMillis(config.idleTimeoutMs())) : strategy;
     }
 
     /** Settings every environment that runs the job must have. */
@@ -126,8 +145,10 @@ public final class RiskJob {
                 inputs.prices().process(ParseInput.prices(config)).uid("parse-prices").name("parse prices")
                         .setParallelism(sourceParallelism);
 
-        DataStream<PriceTick> ticks = parsed.assignTimestampsAndWatermarks(watermarks(inputs.live(), config, (PriceTick tick, long ignored) -> tick.eventTime()))
-                .uid("price-watermarks").name("price watermarks").setParallelism(sourceParallelism);
+        // Live, the source made the price clock per partition; a replay makes it here, on one file's order.
+        DataStream<PriceTick> ticks = inputs.live() ? parsed
+                : parsed.assignTimestampsAndWatermarks(watermarks(inputs, true, config, (PriceTick tick, long ignored) -> tick.eventTime()))
+                        .uid("price-watermarks").name("price watermarks").setParallelism(sourceParallelism);
 
         PriceStage.Result prices = PriceStage.apply(ticks, config, eventTimeHorizon);
         DataStream<RestoreReport> restoreReports = prices.restoreReports();
@@ -141,7 +162,7 @@ public final class RiskJob {
             SingleOutputStreamOperator<ControlInput> parsedControl = inputs.control()
                     .process(ParseInput.control(config)).uid("parse-risk-control").name("parse risk control")
                     .setParallelism(parallelism);
-            DataStream<ControlInput> control = parsedControl.assignTimestampsAndWatermarks(watermarks(inputs.live(), config, (ControlInput e, long ignored) -> e.record().eventTime()))
+            DataStream<ControlInput> control = parsedControl.assignTimestampsAndWatermarks(watermarks(inputs, !inputs.priceClockOnly(), config, (ControlInput e, long ignored) -> e.record().eventTime()))
                     .uid("risk-control-watermarks").name("risk control watermarks").setParallelism(parallelism);
             resolutions = control.filter(c -> c.record().divergenceResolved() != null).uid("risk-control-resolutions").name("divergence resolutions")
                     .map(c -> FeedHealthInput.of(c.record().divergenceResolved(), c.location(), c.payload())).returns(FeedHealthInput.class)
@@ -170,11 +191,11 @@ public final class RiskJob {
             SingleOutputStreamOperator<FacilityInput> facilityEvents = inputs.facilityEvents()
                     .process(ParseInput.facilityEvents(config)).uid("parse-facility-events").name("parse facility events")
                     .setParallelism(parallelism);
-            // Facility events are never late-dropped; the watermark only tells which were applied late.
+            // Facility events are never late-dropped; the price clock only tells which were applied late.
             FacilityStage.Result facilities = FacilityStage.apply(
-                    facilityEvents.assignTimestampsAndWatermarks(watermarks(inputs.live(), config, (FacilityInput e, long ignored) -> e.eventTime()))
+                    facilityEvents.assignTimestampsAndWatermarks(watermarks(inputs, !inputs.priceClockOnly(), config, (FacilityInput e, long ignored) -> e.eventTime()))
                             .uid("facility-watermarks").name("facility watermarks").setParallelism(parallelism),
-                    config, eventTimeHorizon);
+                    priceClock(ticks), config, eventTimeHorizon);
             deadLetters = deadLetters.union(facilityEvents.getSideOutput(DeadLetters.TAG), facilities.refused());
             acceptedInputs = acceptedInputs.union(
                     facilities.accepted().map(AuditRecords::of).uid("audit-accepted-facility-events").name("accepted facility events for audit"));
@@ -206,6 +227,11 @@ public final class RiskJob {
         }
         records = records.union(opsAlerts.map(OutputRecord::of).uid("out-ops-alerts").name("ops alerts out"));
         return new Outputs(records, unfired, acceptedInputs);
+    }
+
+    /** The price clock alone: no records, only the prices' watermarks, for stages that must run on it. */
+    private static DataStream<PriceTick> priceClock(DataStream<PriceTick> ticks) {
+        return ticks.filter(tick -> false).uid("price-clock").name("price clock").setParallelism(ticks.getParallelism());
     }
 
     /**

@@ -145,8 +145,8 @@ public final class Demo {
             DemoPrometheus metrics = prometheus ? startPrometheus(reporterPort) : null;
             try {
                 step(4, keepRunning
-                        ? "the sources stay open: the replay starts once the quiet inputs are marked idle, after "
-                                + RiskJob.IDLE_AFTER.toSeconds() + " s; reading the outputs (read_committed) as checkpoints commit them"
+                        ? "the sources stay open and the job is live: decisions run on the price clock alone; reading the outputs"
+                                + " (read_committed) as checkpoints commit them"
                         : "reading the outputs (read_committed) as checkpoints commit them, until the job has replayed every record");
                 out.println();
                 Map<String, List<OutputRecord>> byTopic = consumeUntilDone(broker.bootstrapServers(), job, started);

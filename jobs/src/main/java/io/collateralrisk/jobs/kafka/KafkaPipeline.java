@@ -4,14 +4,20 @@ import io.collateralrisk.jobs.RiskJob;
 import io.collateralrisk.jobs.cli.CodeVersion;
 import io.collateralrisk.jobs.input.InputRecord;
 import io.collateralrisk.jobs.input.KafkaInputDeserializer;
+import io.collateralrisk.jobs.input.PriceSourceWatermarks;
 import io.collateralrisk.jobs.input.ReferenceClockWatermarks;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.sinks.KafkaOutputSink;
 import io.collateralrisk.sinks.audit.AuditSink;
 import org.apache.iceberg.flink.CatalogLoader;
 import io.collateralrisk.model.OutputRecord;
+import java.time.Duration;
 import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.PipelineOptions;
 import java.util.function.UnaryOperator;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -57,11 +63,14 @@ public final class KafkaPipeline {
             long eventTimeHorizon,
             CatalogLoader audit,
             UnaryOperator<RiskJob.Inputs> beforeJob) {
+        env.configure(latencySettings());
+        // Unbounded, the job is live: facility and control events carry no clock. Bounded (the demo's
+        // replay of history through Kafka), every input's clock holds the others back, as in a replay.
         RiskJob.Inputs inputs = beforeJob.apply(new RiskJob.Inputs(
-                source(env, bootstrapServers, groupId, Topics.PRICES, bounded),
-                source(env, bootstrapServers, groupId, Topics.FACILITY_EVENTS, bounded),
-                source(env, bootstrapServers, groupId, Topics.RISK_CONTROL, bounded),
-                true));
+                source(env, bootstrapServers, groupId, Topics.PRICES, bounded, PriceSourceWatermarks.of(config)),
+                source(env, bootstrapServers, groupId, Topics.FACILITY_EVENTS, bounded, ReferenceClockWatermarks.stampReferenceClock()),
+                source(env, bootstrapServers, groupId, Topics.RISK_CONTROL, bounded, ReferenceClockWatermarks.stampReferenceClock()),
+                true, !bounded));
         RiskJob.Outputs job = RiskJob.build(inputs, config, CodeVersion.get(), eventTimeHorizon);
         if (audit != null) {
             AuditSink.attach(job.audit(), audit);
@@ -72,8 +81,28 @@ public final class KafkaPipeline {
                 .name("kafka outputs");
     }
 
+    /** How long a network buffer may wait to fill before it is sent: every hop of a decision pays up to this. */
+    public static final Duration BUFFER_TIMEOUT = Duration.ofMillis(5);
+    /**
+     * How often watermark generators are asked for their watermark: the price source emits as soon as
+     * a tick moves it, so this only paces idleness and the no-clock inputs' idle marking.
+     */
+    public static final Duration WATERMARK_INTERVAL = Duration.ofMillis(100);
+
+    /**
+     * A decision crosses five network hops (source, prices, feed health, LTV, breaker, sink): Flink's
+     * default buffer timeout (100 ms) would cost up to half a second on a quiet stream.
+     */
+    static Configuration latencySettings() {
+        Configuration conf = new Configuration();
+        conf.set(ExecutionOptions.BUFFER_TIMEOUT, BUFFER_TIMEOUT);
+        conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, WATERMARK_INTERVAL);
+        return conf;
+    }
+
     private static DataStream<InputRecord> source(
-            StreamExecutionEnvironment env, String bootstrapServers, String groupId, String topic, boolean bounded) {
+            StreamExecutionEnvironment env, String bootstrapServers, String groupId, String topic, boolean bounded,
+            WatermarkStrategy<InputRecord> watermarks) {
         KafkaSourceBuilder<InputRecord> builder = KafkaSource.<InputRecord>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(topic)
@@ -85,9 +114,9 @@ public final class KafkaPipeline {
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }
-        // Timestamps and watermarks come after parsing (RiskJob), where the event time is known; the
-        // source only stamps each record with its reference clock, which caps the watermark.
-        return env.fromSource(builder.build(), ReferenceClockWatermarks.stampReferenceClock(), topic).uid("source-" + topic);
+        // Prices: the price clock, per partition. The other topics' timestamps and watermarks come after
+        // parsing (RiskJob); their source only stamps each record with its reference clock.
+        return env.fromSource(builder.build(), watermarks, topic).uid("source-" + topic);
     }
 
     /** Every topic the job reads or writes, with its partitions ({@link TopicLayout}). */

@@ -132,7 +132,7 @@ public final class Replay {
                 source(env, inputs.get(Topics.PRICES), Topics.PRICES, ClockGuard.UNKNOWN),
                 source(env, inputs.get(Topics.FACILITY_EVENTS), Topics.FACILITY_EVENTS, pricesEnd),
                 source(env, inputs.get(Topics.RISK_CONTROL), Topics.RISK_CONTROL, pricesEnd),
-                false);
+                false, false);
         RiskJob.Outputs outputs = RiskJob.build(jobInputs, config, CodeVersion.get(), horizon);
 
         Path parts = Files.createTempDirectory("risk-replay-");

@@ -131,7 +131,7 @@ class ExactlyOnceRecoveryTest {
         String name = "fail-after-" + afterRecords;
         FailOnce.Trigger trigger = FailOnce.arm(name, afterRecords);
         try {
-            Outcome outcome = run(name, in -> new RiskJob.Inputs(FailOnce.insert(in.prices(), name, PRICES_PER_SECOND), in.facilityEvents(), in.control(), in.live()), true);
+            Outcome outcome = run(name, in -> in.withPrices(FailOnce.insert(in.prices(), name, PRICES_PER_SECOND)), true);
 
             assertThat(trigger.fired()).as("the failure was injected").isTrue();
             assertThat(trigger.firedAtRecord()).as("it fired after %d records", afterRecords).isGreaterThanOrEqualTo(afterRecords);

@@ -99,12 +99,11 @@ class LiveMetricsTest {
         feed = new TickHeartbeat(kafka.bootstrapServers(), RealDay.PAIR, Map.of("coinbase", "20000.00", "kraken", "20001.00"),
                 horizon + 1_000);
 
-        // Live, a quiet input (risk.control, the partitions without ticks) holds the watermark back
-        // until it is marked idle (RiskJob.IDLE_AFTER, 1 min of wall clock); then the day is
-        // evaluated, and the next sweep (every 10 s) registers the book's gauges.
-        // The margin beyond the idle minute covers the MiniCluster's start and the day's first
-        // evaluations on a loaded 2-core machine; the wait ends as soon as the gauges are there.
-        reporterPorts = awaitReporter(firstPort, RiskJob.IDLE_AFTER.plusSeconds(180));
+        // Live, decisions run on the price clock alone (price partitions without ticks go idle after
+        // live.idleTimeout); the day is evaluated, and the next sweep (every 10 s) registers the
+        // book's gauges. The wait covers the MiniCluster's start and the day's first evaluations on
+        // a loaded 2-core machine; it ends as soon as the gauges are there.
+        reporterPorts = awaitReporter(firstPort, Duration.ofSeconds(180));
 
         prometheus = PrometheusServer.startOnCommittedConfig(files, reporterPorts.stream().map(p -> "127.0.0.1:" + p).toList());
         // Rates need two samples in their window, a recording rule an evaluation of its group after

@@ -6,6 +6,7 @@ import io.collateralrisk.model.DebtUpdated;
 import io.collateralrisk.model.FacilityOpened;
 import io.collateralrisk.model.LiquidationExecuted;
 import io.collateralrisk.model.LiquidationFailed;
+import io.collateralrisk.model.PriceTick;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
 import java.util.List;
@@ -20,7 +21,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -37,12 +38,12 @@ import org.apache.flink.util.OutputTag;
  * never opened / closed / unknown policy / opened twice ---------------&gt; DEAD_LETTER
  * </pre>
  *
- * Facility events are never dropped for lateness: one whose time the watermark has passed is
- * applied and marked {@code appliedLate}. The watermark is kept in operator state as well: a
+ * Facility events are never dropped for lateness: one whose time the price clock (the stage's
+ * watermark) has passed is applied and marked {@code appliedLate}. The watermark is kept in operator state as well: a
  * restored operator's watermark starts again from nothing, and an event it had already passed is
  * still late.
  */
-public class FacilityFunction extends KeyedProcessFunction<String, FacilityInput, FacilityCommand> implements CheckpointedFunction {
+public class FacilityFunction extends KeyedCoProcessFunction<String, FacilityInput, PriceTick, FacilityCommand> implements CheckpointedFunction {
 
     public static final OutputTag<DeadLetter> REFUSED = new OutputTag<>("facility-refused", TypeInformation.of(DeadLetter.class));
     /** Every event taken (applied or a stale version), for the audit trail. */
@@ -92,8 +93,12 @@ public class FacilityFunction extends KeyedProcessFunction<String, FacilityInput
         watermarks.update(List.of(Math.max(watermarkSeen, restoredWatermark)));
     }
 
+    /** The price clock's input carries watermarks only. */
     @Override
-    public void processElement(FacilityInput input, Context ctx, Collector<FacilityCommand> out) throws Exception {
+    public void processElement2(PriceTick none, Context ctx, Collector<FacilityCommand> out) {}
+
+    @Override
+    public void processElement1(FacilityInput input, Context ctx, Collector<FacilityCommand> out) throws Exception {
         FacilityRecord r = record.value();
         long t = input.eventTime();
         long watermark = ctx.timerService().currentWatermark();

@@ -21,10 +21,12 @@ import java.util.Queue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import io.collateralrisk.model.PriceTick;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -482,39 +484,62 @@ class FacilityFunctionTest {
 
     // --- helpers
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, FacilityInput, FacilityCommand> harness() throws Exception {
+    private static Harness harness() throws Exception {
         return harness(Long.MAX_VALUE);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, FacilityInput, FacilityCommand> harness(long eventTimeHorizon)
-            throws Exception {
-        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new FacilityFunction(CONFIG, eventTimeHorizon), FacilityInput::facilityId, Types.STRING);
+    private static Harness harness(long eventTimeHorizon) throws Exception {
+        Harness h = new Harness(new FacilityFunction(CONFIG, eventTimeHorizon));
+        h.open();
+        return h;
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, FacilityInput, FacilityCommand> restore(OperatorSubtaskState snapshot)
-            throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new FacilityFunction(CONFIG, Long.MAX_VALUE)), FacilityInput::facilityId, Types.STRING);
+    private static Harness restore(OperatorSubtaskState snapshot) throws Exception {
+        Harness h = new Harness(new FacilityFunction(CONFIG, Long.MAX_VALUE));
         h.initializeState(snapshot);
         h.open();
         return h;
     }
 
-    private static void send(KeyedOneInputStreamOperatorTestHarness<String, FacilityInput, FacilityCommand> h, FacilityInput... inputs)
+    /**
+     * The stage as it runs live: facility events on the first input, which carries no clock (idle),
+     * and the price clock's watermarks on the second.
+     */
+    private static final class Harness extends KeyedTwoInputStreamOperatorTestHarness<String, FacilityInput, PriceTick, FacilityCommand> {
+
+        Harness(FacilityFunction function) throws Exception {
+            super(new KeyedCoProcessOperator<>(function), FacilityInput::facilityId, PriceTick::pair, Types.STRING);
+        }
+
+        @Override
+        public void open() throws Exception {
+            super.open();
+            processWatermarkStatus1(WatermarkStatus.IDLE);
+        }
+
+        void processElement(FacilityInput input, long timestamp) throws Exception {
+            processElement1(new StreamRecord<>(input, timestamp));
+        }
+
+        void processWatermark(long priceClock) throws Exception {
+            processWatermark2(new Watermark(priceClock));
+        }
+    }
+
+    private static void send(Harness h, FacilityInput... inputs)
             throws Exception {
         for (FacilityInput input : inputs) {
             h.processElement(input, input.eventTime());
         }
     }
 
-    private static FacilityCommand last(KeyedOneInputStreamOperatorTestHarness<String, FacilityInput, FacilityCommand> h) {
+    private static FacilityCommand last(Harness h) {
         List<FacilityCommand> out = h.extractOutputValues();
         assertThat(out).isNotEmpty();
         return out.get(out.size() - 1);
     }
 
-    private static List<DeadLetter> refused(KeyedOneInputStreamOperatorTestHarness<String, FacilityInput, FacilityCommand> h) {
+    private static List<DeadLetter> refused(Harness h) {
         Queue<StreamRecord<DeadLetter>> records = h.getSideOutput(FacilityFunction.REFUSED);
         return records == null ? List.of() : records.stream().map(StreamRecord::getValue).toList();
     }

@@ -1,0 +1,105 @@
+package io.collateralrisk.jobs.input;
+
+import io.collateralrisk.model.config.RiskConfig;
+import io.collateralrisk.model.json.InputParser;
+import io.collateralrisk.model.json.InvalidInputException;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.TimestampAssigner;
+import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+
+/**
+ * The price clock, made where the records are read: the Kafka source runs one generator per
+ * partition, so a partition read behind the others holds the clock back instead of seeing its
+ * ticks overtaken, and the source's watermark is the lowest of its active partitions'. A partition
+ * without records for {@code live.idleTimeout} is idle and holds no one back.
+ *
+ * <p>Each generator is bounded out-of-orderness over the records the {@link ClockGuard} accepts:
+ * a record that does not parse as a price tick, or whose event time is before 1970 or more than
+ * {@code lateness.maxAhead} ahead of its Kafka timestamp, moves nothing; an accepted one moves the
+ * clock no further than its Kafka timestamp. The watermark leaves as soon as a record moves it
+ * (not at the next periodic emit), so a tick's evaluation waits for {@code outOfOrder} and nothing
+ * else.
+ */
+public final class PriceSourceWatermarks implements WatermarkStrategy<InputRecord> {
+
+    private final RiskConfig config;
+
+    private PriceSourceWatermarks(RiskConfig config) {
+        this.config = config;
+    }
+
+    /** The strategy for the {@code prices} source, idle after {@code live.idleTimeout}. */
+    public static WatermarkStrategy<InputRecord> of(RiskConfig config) {
+        return new PriceSourceWatermarks(config).withIdleness(Duration.ofMillis(config.idleTimeoutMs()));
+    }
+
+    /**
+     * The record's timestamp: its event time when the record is an accepted price tick; otherwise
+     * {@link ClockGuard#UNKNOWN}, which no generator counts (parsing refuses such a record anyway).
+     */
+    @Override
+    public TimestampAssigner<InputRecord> createTimestampAssigner(TimestampAssignerSupplier.Context context) {
+        InputParser parser = new InputParser(config);
+        long maxAhead = config.maxAheadMs();
+        return (record, ignored) -> {
+            long eventTime;
+            try {
+                eventTime = parser.parsePrice(record.payload()).eventTime();
+            } catch (InvalidInputException | RuntimeException e) {
+                return ClockGuard.UNKNOWN;
+            }
+            return ClockGuard.refusal(eventTime, record.referenceClock(), maxAhead) == null ? eventTime : ClockGuard.UNKNOWN;
+        };
+    }
+
+    @Override
+    public WatermarkGenerator<InputRecord> createWatermarkGenerator(WatermarkGeneratorSupplier.Context context) {
+        return new Generator(config.outOfOrderMs());
+    }
+
+    /** Bounded out-of-orderness over accepted records, emitted as soon as it moves. */
+    static final class Generator implements WatermarkGenerator<InputRecord> {
+
+        private final long outOfOrderMs;
+        private long maxClockTime = Long.MIN_VALUE;
+        private long emitted = Long.MIN_VALUE;
+
+        Generator(long outOfOrderMs) {
+            this.outOfOrderMs = outOfOrderMs;
+        }
+
+        @Override
+        public void onEvent(InputRecord record, long eventTime, WatermarkOutput output) {
+            if (eventTime == ClockGuard.UNKNOWN) {
+                return;
+            }
+            long clockTime = ClockGuard.watermarkTime(eventTime, record.referenceClock());
+            if (clockTime > maxClockTime) {
+                maxClockTime = clockTime;
+                emit(output);
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            emit(output);
+        }
+
+        private void emit(WatermarkOutput output) {
+            if (maxClockTime == Long.MIN_VALUE) {
+                return;
+            }
+            long watermark = maxClockTime - outOfOrderMs - 1;
+            if (watermark > emitted) {
+                emitted = watermark;
+            }
+            // Re-emitted periodically too: after an idle spell, that is what marks the partition active again.
+            output.emitWatermark(new Watermark(emitted));
+        }
+    }
+}
