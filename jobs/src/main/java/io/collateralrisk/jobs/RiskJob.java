@@ -79,8 +79,9 @@ public final class RiskJob {
      * The inputs; a topic with no input is null.
      *
      * @param live true for Kafka: the prices arrive with their watermarks, made per partition in the
-     *     source ({@link PriceSourceWatermarks}), and quiet inputs go idle after
-     *     {@code live.idleTimeout}; a replay never reads the wall clock
+     *     source ({@link PriceSourceWatermarks}; unbounded, a quiet partition goes idle after
+     *     {@code live.idleTimeout}), and the price clock is watched on the wall clock; a replay
+     *     never reads the wall clock
      * @param priceClockOnly true live: facility and control events carry no clock
      *     ({@link NoClockWatermarks}), every decision runs on the price clock alone and an event
      *     the clock has passed is applied at once, marked applied late; false for a replay of
@@ -100,15 +101,15 @@ public final class RiskJob {
 
     /**
      * The watermarks of an input after parsing: none of its own when it carries no clock; otherwise
-     * bounded out-of-orderness on event time, each record moving the watermark no further than its
-     * reference clock, and live, idle after {@code live.idleTimeout}.
+     * (history: a replay, the demo's bounded run) bounded out-of-orderness on event time, each
+     * record moving the watermark no further than its reference clock, never idle: a bounded
+     * input that has nothing more to say ends, and its end releases the others.
      */
-    private static <T> WatermarkStrategy<T> watermarks(Inputs inputs, boolean hasClock, RiskConfig config, SerializableTimestampAssigner<T> eventTime) {
+    private static <T> WatermarkStrategy<T> watermarks(boolean hasClock, RiskConfig config, SerializableTimestampAssigner<T> eventTime) {
         if (!hasClock) {
             return new NoClockWatermarks<>(eventTime);
         }
-        WatermarkStrategy<T> strategy = new ReferenceClockWatermarks<>(Duration.ofMillis(config.outOfOrderMs()), eventTime);
-        return inputs.live() ? strategy.withIdleness(Duration.ofMillis(config.idleTimeoutMs())) : strategy;
+        return new ReferenceClockWatermarks<>(Duration.ofMillis(config.outOfOrderMs()), eventTime);
     }
 
     /** Settings every environment that runs the job must have. */
@@ -147,7 +148,7 @@ public final class RiskJob {
 
         // Live, the source made the price clock per partition; a replay makes it here, on one file's order.
         DataStream<PriceTick> ticks = inputs.live() ? parsed
-                : parsed.assignTimestampsAndWatermarks(watermarks(inputs, true, config, (PriceTick tick, long ignored) -> tick.eventTime()))
+                : parsed.assignTimestampsAndWatermarks(watermarks(true, config, (PriceTick tick, long ignored) -> tick.eventTime()))
                         .uid("price-watermarks").name("price watermarks").setParallelism(sourceParallelism);
 
         PriceStage.Result prices = PriceStage.apply(ticks, config, eventTimeHorizon);
@@ -162,7 +163,7 @@ public final class RiskJob {
             SingleOutputStreamOperator<ControlInput> parsedControl = inputs.control()
                     .process(ParseInput.control(config)).uid("parse-risk-control").name("parse risk control")
                     .setParallelism(parallelism);
-            DataStream<ControlInput> control = parsedControl.assignTimestampsAndWatermarks(watermarks(inputs, !inputs.priceClockOnly(), config, (ControlInput e, long ignored) -> e.record().eventTime()))
+            DataStream<ControlInput> control = parsedControl.assignTimestampsAndWatermarks(watermarks(!inputs.priceClockOnly(), config, (ControlInput e, long ignored) -> e.record().eventTime()))
                     .uid("risk-control-watermarks").name("risk control watermarks").setParallelism(parallelism);
             resolutions = control.filter(c -> c.record().divergenceResolved() != null).uid("risk-control-resolutions").name("divergence resolutions")
                     .map(c -> FeedHealthInput.of(c.record().divergenceResolved(), c.location(), c.payload())).returns(FeedHealthInput.class)
@@ -193,7 +194,7 @@ public final class RiskJob {
                     .setParallelism(parallelism);
             // Facility events are never late-dropped; the price clock only tells which were applied late.
             FacilityStage.Result facilities = FacilityStage.apply(
-                    facilityEvents.assignTimestampsAndWatermarks(watermarks(inputs, !inputs.priceClockOnly(), config, (FacilityInput e, long ignored) -> e.eventTime()))
+                    facilityEvents.assignTimestampsAndWatermarks(watermarks(!inputs.priceClockOnly(), config, (FacilityInput e, long ignored) -> e.eventTime()))
                             .uid("facility-watermarks").name("facility watermarks").setParallelism(parallelism),
                     priceClock(ticks), config, eventTimeHorizon);
             deadLetters = deadLetters.union(facilityEvents.getSideOutput(DeadLetters.TAG), facilities.refused());

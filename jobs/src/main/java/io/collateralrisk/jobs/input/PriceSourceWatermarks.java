@@ -33,9 +33,16 @@ public final class PriceSourceWatermarks implements WatermarkStrategy<InputRecor
         this.config = config;
     }
 
-    /** The strategy for the {@code prices} source, idle after {@code live.idleTimeout}. */
-    public static WatermarkStrategy<InputRecord> of(RiskConfig config) {
-        return new PriceSourceWatermarks(config).withIdleness(Duration.ofMillis(config.idleTimeoutMs()));
+    /**
+     * The strategy for the {@code prices} source.
+     *
+     * @param live unbounded: a partition quiet for {@code live.idleTimeout} is idle; a bounded read
+     *     of history has no idleness (an empty partition ends at once, and its end releases the
+     *     others), so no partition is passed by accident of reading speed
+     */
+    public static WatermarkStrategy<InputRecord> of(RiskConfig config, boolean live) {
+        WatermarkStrategy<InputRecord> strategy = new PriceSourceWatermarks(config);
+        return live ? strategy.withIdleness(Duration.ofMillis(config.idleTimeoutMs())) : strategy;
     }
 
     /**

@@ -67,7 +67,7 @@ public final class KafkaPipeline {
         // Unbounded, the job is live: facility and control events carry no clock. Bounded (the demo's
         // replay of history through Kafka), every input's clock holds the others back, as in a replay.
         RiskJob.Inputs inputs = beforeJob.apply(new RiskJob.Inputs(
-                source(env, bootstrapServers, groupId, Topics.PRICES, bounded, PriceSourceWatermarks.of(config)),
+                source(env, bootstrapServers, groupId, Topics.PRICES, bounded, PriceSourceWatermarks.of(config, !bounded)),
                 source(env, bootstrapServers, groupId, Topics.FACILITY_EVENTS, bounded, ReferenceClockWatermarks.stampReferenceClock()),
                 source(env, bootstrapServers, groupId, Topics.RISK_CONTROL, bounded, ReferenceClockWatermarks.stampReferenceClock()),
                 true, !bounded));

@@ -32,6 +32,11 @@ final class TickHeartbeat implements AutoCloseable {
      * @param fromMillis event time of the first heartbeat tick
      */
     TickHeartbeat(String bootstrapServers, String pair, Map<String, String> priceBySource, long fromMillis) {
+        this(bootstrapServers, null, pair, priceBySource, fromMillis);
+    }
+
+    /** @param partition the {@code prices} partition to tick on; null for the pair's own (by key) */
+    TickHeartbeat(String bootstrapServers, Integer partition, String pair, Map<String, String> priceBySource, long fromMillis) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -46,7 +51,7 @@ final class TickHeartbeat implements AutoCloseable {
         timer.scheduleAtFixedRate(() -> {
             long t = next[0];
             next[0] += EVENT_STEP_MS;
-            priceBySource.forEach((source, price) -> producer.send(new ProducerRecord<>(Topics.PRICES, pair,
+            priceBySource.forEach((source, price) -> producer.send(new ProducerRecord<>(Topics.PRICES, partition, pair,
                     "{\"type\":\"PRICE_TICK\",\"eventTime\":\"" + Times.format(t) + "\",\"pair\":\"" + pair + "\",\"source\":\""
                             + source + "\",\"kind\":\"EXCHANGE\",\"price\":\"" + price + "\"}")));
             producer.flush();
