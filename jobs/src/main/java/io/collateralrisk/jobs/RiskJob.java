@@ -52,7 +52,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * The job as a function of its inputs: raw input records in, output records out. Kafka, replay
- * files and tests plug in their own sources and sinks around the same graph.
+ * files and tests plug in their own sources and sinks around the same graph. Live, every stage runs
+ * on the price clock: facility and control events carry none ({@link Inputs#priceClockOnly()}).
  *
  * <pre>
  * prices ----------&gt; parse -&gt; watermarks -&gt; [pair] price evaluation -&gt; [pair] feed health -&gt; REFERENCE_PRICE
