@@ -23,12 +23,12 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,7 +58,10 @@ class ReferencePriceFunctionTwapStateTest {
 
     @Test
     void restoredMidWindowGivesTheSameTwapsAsAnUninterruptedRun() throws Exception {
-        List<ReferencePrice> uninterrupted = run(0, SECONDS, harness());
+        List<ReferencePrice> uninterrupted;
+        try (var h = harness()) {
+            uninterrupted = run(0, SECONDS, h);
+        }
         assertTwapsFollowThePlainDefinition(uninterrupted);
 
         List<ReferencePrice> restored;
@@ -75,7 +78,10 @@ class ReferencePriceFunctionTwapStateTest {
 
     @Test
     void savepointOfTheWholeListLayoutIsCarriedOverAndCleared() throws Exception {
-        List<ReferencePrice> uninterrupted = run(0, SECONDS, harness());
+        List<ReferencePrice> uninterrupted;
+        try (var h = harness()) {
+            uninterrupted = run(0, SECONDS, h);
+        }
 
         List<ReferencePrice> migrated;
         OperatorSubtaskState oldLayoutSnapshot;
@@ -189,15 +195,28 @@ class ReferencePriceFunctionTwapStateTest {
         h.processElement(new PriceTick(t, PAIR, source, kind, price, null, null), t);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, PriceTick, ReferencePrice> harness() throws Exception {
-        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new ReferencePriceFunction(CONFIG, Long.MAX_VALUE), PriceTick::pair, Types.STRING);
+    /** Null: the harness's default, the heap backend. */
+    StateBackend stateBackend() {
+        return null;
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, PriceTick, ReferencePrice> restore(OperatorSubtaskState snapshot)
+    private KeyedOneInputStreamOperatorTestHarness<String, PriceTick, ReferencePrice> harness() throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ReferencePriceFunction(CONFIG, Long.MAX_VALUE)), PriceTick::pair, Types.STRING);
+        if (stateBackend() != null) {
+            h.setStateBackend(stateBackend());
+        }
+        h.open();
+        return h;
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, PriceTick, ReferencePrice> restore(OperatorSubtaskState snapshot)
             throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new ReferencePriceFunction(CONFIG, Long.MAX_VALUE)), PriceTick::pair, Types.STRING);
+        if (stateBackend() != null) {
+            h.setStateBackend(stateBackend());
+        }
         h.initializeState(snapshot);
         h.open();
         return h;
