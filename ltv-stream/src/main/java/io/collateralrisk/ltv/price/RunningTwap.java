@@ -110,7 +110,8 @@ public final class RunningTwap {
 
     /**
      * Drops the points no longer needed for a window starting at {@code windowStart} (exclusive):
-     * every point followed by one at or before it. Call before {@link #at} with that evaluation's start.
+     * every point whose successor is at or before that start, so the front is the value standing
+     * into the window. Call before {@link #at} with that evaluation's start.
      */
     public void slide(long windowStart, Points points) throws Exception {
         while (nextTime != NONE && nextTime <= windowStart) {
