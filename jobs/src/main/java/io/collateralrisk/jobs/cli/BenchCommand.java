@@ -63,7 +63,7 @@ public final class BenchCommand implements Runnable {
                         + Prices.PAIR_COUNT + " pairs, alternating parallelism 2 and 1, three runs each; every time"
                         + " includes the MiniCluster's startup. The first run is cold; the fastest of the later runs of"
                         + " each parallelism is reported as warm.",
-                "Takes about 2 minutes; --quick makes it a smoke run of about 40 s."
+                "Takes about 3 minutes on a quiet machine; --quick makes it a smoke run of about 45 s."
             })
     public static final class Prices implements Callable<Integer> {
 
