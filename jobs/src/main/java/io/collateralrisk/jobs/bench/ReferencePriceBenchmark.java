@@ -4,6 +4,7 @@ import io.collateralrisk.jobs.data.BundledPrices;
 import io.collateralrisk.ltv.price.Evaluation;
 import io.collateralrisk.ltv.price.Median;
 import io.collateralrisk.ltv.price.PriceEvaluator;
+import io.collateralrisk.ltv.price.RunningTwap;
 import io.collateralrisk.ltv.price.SourceQuote;
 import io.collateralrisk.ltv.price.Twap;
 import io.collateralrisk.ltv.price.TwapPoint;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,9 +37,10 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The per-tick work of {@code ReferencePriceFunction} without Flink: parsing a {@code prices}
- * line, and one evaluation (the rules, the TWAP and pruning its history). Flink's state access and
- * timers are left out: they are measured, with everything else, by the end-to-end replay figure
- * of {@code bin/risk bench prices}.
+ * line, one evaluation (the rules and the running TWAP), and the TWAP alone, with the running sum
+ * and, for comparison, with the whole-window walk it replaced. Flink's state access and timers
+ * are left out: they are measured, with everything else, by the end-to-end replay figure of
+ * {@code bin/risk bench prices}.
  *
  * <p>Inputs are the bundled March 2023 BTC-USD candles of three exchanges, so the prices, their
  * spread and the venues' gaps are real.
@@ -63,31 +66,24 @@ public class ReferencePriceBenchmark {
     }
 
     /**
-     * One evaluation per minute of 2023-03-10 (the day SVB was closed): the quotes of the three
-     * exchanges plus an oracle, and the TWAP history the operator would hold at that instant.
+     * 2023-03-10 (the day SVB was closed), minute by minute, as the operator evaluates it: the
+     * quotes of the three exchanges plus an oracle at each minute, and every evaluation's exchange
+     * median since the bundled data starts (the TWAP's step function).
      */
-    @State(Scope.Thread)
-    public static class Evaluations {
-
-        /**
-         * How often the pair is evaluated, which sets the TWAP history's length (a 5-minute
-         * window): 1 is the bundled one-minute candles (6 points); 600 is live feeds at a few ticks
-         * per second per source, each tick at its own instant (3,001 points).
-         */
-        @Param({"1", "600"})
-        public int evaluationsPerMinute;
-
+    static final class Day {
         static final long DAY_START = Times.parseIso("2023-03-10T00:00:00Z");
         static final long DAY_END = Times.parseIso("2023-03-11T00:00:00Z");
 
-        PairConfig pair;
-        long[] times;
-        List<List<SourceQuote>> quotes;
-        List<List<TwapPoint>> histories;
-        int next;
+        final PairConfig pair;
+        /** The day's evaluation instants (one a minute) and the quotes and exchange median at each. */
+        final long[] times;
+        final List<List<SourceQuote>> quotes = new ArrayList<>();
+        final BigDecimal[] medians;
+        /** Every evaluation of the bundled data, for the histories the old layout held. */
+        final List<Long> evalTimes = new ArrayList<>();
+        final List<BigDecimal> evalMedians = new ArrayList<>();
 
-        @Setup
-        public void build() throws IOException, InvalidInputException {
+        Day() throws IOException, InvalidInputException {
             RiskConfig config = RiskConfig.defaults();
             pair = config.pair(PAIR);
             InputParser parser = new InputParser(config);
@@ -95,17 +91,14 @@ public class ReferencePriceBenchmark {
             for (String line : BundledPrices.exchangeTicks(PAIR, BundledPrices.MARCH_2023_BTC_USD)) {
                 ticks.add(parser.parsePrice(line));
             }
-
             // Replays the ticks as the operator applies them: all ticks of an instant, then one
             // evaluation. The exchange medians become the TWAP's step function.
-            List<Long> evalTimes = new ArrayList<>();
-            List<BigDecimal> evalMedians = new ArrayList<>();
-            quotes = new ArrayList<>();
             Map<String, SourceQuote> last = new TreeMap<>();
             Oracle oracle = new Oracle();
             PriceEvaluator evaluator = new PriceEvaluator(pair);
             List<TwapPoint> history = new ArrayList<>();
-            List<Long> scenarioTimes = new ArrayList<>();
+            List<Long> dayTimes = new ArrayList<>();
+            List<BigDecimal> dayMedians = new ArrayList<>();
             for (int i = 0; i < ticks.size(); ) {
                 long t = ticks.get(i).eventTime();
                 for (; i < ticks.size() && ticks.get(i).eventTime() == t; i++) {
@@ -121,40 +114,171 @@ public class ReferencePriceBenchmark {
                 evalTimes.add(t);
                 evalMedians.add(e.exchangeMedian());
                 if (t >= DAY_START && t < DAY_END) {
-                    scenarioTimes.add(t);
+                    dayTimes.add(t);
                     quotes.add(List.copyOf(current));
+                    dayMedians.add(e.exchangeMedian());
                 }
             }
-            times = scenarioTimes.stream().mapToLong(Long::longValue).toArray();
-            histories = denseHistories(evalTimes, evalMedians);
+            times = dayTimes.stream().mapToLong(Long::longValue).toArray();
+            medians = dayMedians.toArray(BigDecimal[]::new);
         }
 
-        /**
-         * For each scenario, the history an operator evaluating {@code evaluationsPerMinute} times
-         * a minute would hold: points on a regular grid, each carrying the exchange median in
-         * force at its time, as the operator holds it at {@code t}: pruned at the previous evaluation
-     * (so from the last point at or before {@code t - step - window}), up to just before {@code t}.
-         * The scenarios share one timeline through sublist views, which keeps the dense case small.
-         */
-        private List<List<TwapPoint>> denseHistories(List<Long> evalTimes, List<BigDecimal> evalMedians) {
-            long step = 60_000L / evaluationsPerMinute;
+        /** From one lap of the day to the next: the same minutes a whole day later. */
+        long lap() {
+            return DAY_END - DAY_START;
+        }
+    }
+
+    /**
+     * The operator's running TWAP at a steady evaluation rate through the day, lap after lap:
+     * {@code perMinute} evaluations within each minute, 100 ms apart at 600, each with
+     * that minute's quotes. The window is filled before the first measurement, so every measured
+     * evaluation slides it by one point (at 600: 3,000 points standing).
+     */
+    public abstract static class Live {
+
+        int perMinute;
+        Day day;
+        PairConfig pair;
+        long window;
+        int scale;
+        long step;
+        List<List<SourceQuote>> quotes;
+        RunningTwap twap;
+        HeapPoints points;
+        long lapOffset;
+        int minute;
+        int within;
+        /** This evaluation's instant and quotes, set by {@link #advance}. */
+        long t;
+        int current;
+
+        abstract int rate();
+
+        @Setup
+        public void build() throws Exception {
+            perMinute = rate();
+            day = new Day();
+            pair = day.pair;
+            window = pair.twapWindowMs();
+            scale = pair.priceScale();
+            step = 60_000L / perMinute;
+            quotes = day.quotes;
+            twap = new RunningTwap();
+            points = new HeapPoints();
+            minute = 0;
+            within = -1;
+            // Fills the window: 6 minutes of evaluations before the first measured one.
+            for (int i = 0; i < 6 * perMinute; i++) {
+                advance();
+                twap.slide(t - window, points);
+                twap.append(t, day.medians[current], points);
+            }
+        }
+
+        /** The next evaluation instant; after the day's last minute, the day again a day later. */
+        void advance() {
+            if (++within == perMinute) {
+                within = 0;
+                if (++minute == day.times.length) {
+                    minute = 0;
+                    lapOffset += day.lap();
+                    long shift = lapOffset;
+                    // The quotes move with the clock, so that they stay fresh.
+                    quotes = day.quotes.stream()
+                            .map(qs -> qs.stream()
+                                    .map(q -> new SourceQuote(q.source(), q.kind(), q.price(), q.eventTime() + shift, q.round()))
+                                    .toList())
+                            .toList();
+                }
+            }
+            current = minute;
+            t = lapOffset + day.times[minute] + within * step;
+        }
+    }
+
+    /** Whole evaluations at two rates. */
+    @State(Scope.Thread)
+    public static class LiveEvaluations extends Live {
+
+        /** 1: the bundled one-minute candles (6 points in the window); 600: ten a second (3,001 points). */
+        @Param({"1", "600"})
+        public int evaluationsPerMinute;
+
+        @Override
+        int rate() {
+            return evaluationsPerMinute;
+        }
+    }
+
+    /** The TWAP alone at ten evaluations a second: 3,000 points standing in the 5-minute window. */
+    @State(Scope.Thread)
+    public static class LiveTwap extends Live {
+        @Override
+        int rate() {
+            return 600;
+        }
+    }
+
+    /**
+     * The histories the whole-list layout held at ten evaluations a second, at each minute of the
+     * day: a regular grid, each point carrying the exchange median in force at its time, pruned
+     * at the previous evaluation (from the last point at or before {@code t - step - window}), up
+     * to just before {@code t}: 3,001 points. The minutes share one timeline through sublist views.
+     */
+    @State(Scope.Thread)
+    public static class Histories {
+        static final int EVALUATIONS_PER_MINUTE = 600;
+
+        PairConfig pair;
+        long[] times;
+        BigDecimal[] medians;
+        List<List<TwapPoint>> histories;
+        int next;
+
+        @Setup
+        public void build() throws Exception {
+            Day day = new Day();
+            pair = day.pair;
+            times = day.times;
+            medians = day.medians;
+            long step = 60_000L / EVALUATIONS_PER_MINUTE;
             long window = pair.twapWindowMs();
             long start = times[0] - window - step;
             List<TwapPoint> timeline = new ArrayList<>();
             int e = 0;
             for (long x = start; x < times[times.length - 1]; x += step) {
-                while (e + 1 < evalTimes.size() && evalTimes.get(e + 1) <= x) {
+                while (e + 1 < day.evalTimes.size() && day.evalTimes.get(e + 1) <= x) {
                     e++;
                 }
-                timeline.add(new TwapPoint(x, evalTimes.get(e) <= x ? evalMedians.get(e) : null));
+                timeline.add(new TwapPoint(x, day.evalTimes.get(e) <= x ? day.evalMedians.get(e) : null));
             }
-            List<List<TwapPoint>> out = new ArrayList<>(times.length);
+            histories = new ArrayList<>(times.length);
             for (long t : times) {
                 int from = (int) Math.floorDiv(t - step - window - start, step);
                 int to = (int) Math.floorDiv(t - 1 - start, step) + 1; // points strictly before t
-                out.add(timeline.subList(from, Math.min(to, timeline.size())));
+                histories.add(timeline.subList(from, Math.min(to, timeline.size())));
             }
-            return out;
+        }
+    }
+
+    /** Heap keyed state's stand-in: a hash map looked up by sequence number. */
+    static final class HeapPoints implements RunningTwap.Points {
+        private final Map<Long, TwapPoint> points = new HashMap<>();
+
+        @Override
+        public void put(long seq, TwapPoint point) {
+            points.put(seq, point);
+        }
+
+        @Override
+        public TwapPoint get(long seq) {
+            return points.get(seq);
+        }
+
+        @Override
+        public void remove(long seq) {
+            points.remove(seq);
         }
     }
 
@@ -197,17 +321,46 @@ public class ReferencePriceBenchmark {
         return s.parser.parsePrice(line);
     }
 
-    /** One evaluation as {@code onTimer} does it, minus state access: rules, TWAP, history pruning. */
+    /**
+     * One evaluation as {@code onTimer} does it, minus Flink's state access: slide the running
+     * TWAP, {@code PriceEvaluator.evaluate} (freshness, outliers, quorum, medians, TWAP, primary),
+     * append the exchange median.
+     */
     @Benchmark
-    public void evaluate(Evaluations s, Blackhole bh) {
+    public Evaluation evaluate(LiveEvaluations s) throws Exception {
+        s.advance();
+        long t = s.t;
+        s.twap.slide(t - s.window, s.points);
+        Evaluation e = new PriceEvaluator(s.pair).evaluate(t, s.quotes.get(s.current), s.twap);
+        s.twap.append(t, e.exchangeMedian(), s.points);
+        return e;
+    }
+
+    /** The TWAP alone with the running sum: slide the window, the TWAP at {@code t}, append {@code t}'s median. */
+    @Benchmark
+    public BigDecimal twap(LiveTwap s) throws Exception {
+        s.advance();
+        long t = s.t;
+        BigDecimal median = s.day.medians[s.current];
+        s.twap.slide(t - s.window, s.points);
+        BigDecimal twap = s.twap.at(t, s.window, median, s.scale);
+        s.twap.append(t, median, s.points);
+        return twap;
+    }
+
+    /**
+     * The TWAP alone as the whole-list layout computed it, for comparison: {@code Twap.at} walks
+     * the 3,001 points of a ten-a-second history and {@code Twap.prune} copies it.
+     */
+    @Benchmark
+    public void twapWholeWindowWalk(Histories s, Blackhole bh) {
         int i = s.next;
         if (++s.next == s.times.length) {
             s.next = 0;
         }
         long t = s.times[i];
         List<TwapPoint> history = s.histories.get(i);
-        Evaluation e = new PriceEvaluator(s.pair).evaluate(t, s.quotes.get(i), history);
-        bh.consume(e);
+        bh.consume(Twap.at(history, t, s.pair.twapWindowMs(), s.medians[i], s.pair.priceScale()));
         bh.consume(Twap.prune(history, t, s.pair.twapWindowMs()));
     }
 }

@@ -55,13 +55,15 @@ public final class BenchCommand implements Runnable {
             description = {
                 "Ticks per second through the reference-price operator's logic (JMH) and through whole replays.",
                 "",
-                "Part 1 runs the operator's per-tick work under JMH in a forked JVM: parsing a tick line, and one"
-                        + " evaluation of four sources with the TWAP.",
+                "Part 1 runs the operator's per-tick work under JMH in a forked JVM: parsing a tick line, one"
+                        + " evaluation of four sources with the TWAP, and the TWAP alone at ten evaluations a second"
+                        + " (3,000 points in its 5-minute window), with the running sum and with the whole-window walk"
+                        + " it replaced.",
                 "Part 2 times whole replays of the bundled March 2023 BTC-USD ticks (three exchanges) copied onto "
                         + Prices.PAIR_COUNT + " pairs, alternating parallelism 2 and 1, three runs each; every time"
                         + " includes the MiniCluster's startup. The first run is cold; the fastest of the later runs of"
                         + " each parallelism is reported as warm.",
-                "Takes about 2 minutes; --quick makes it a smoke run of about 40 s."
+                "Takes about 3 minutes on a quiet machine; --quick makes it a smoke run of about 45 s."
             })
     public static final class Prices implements Callable<Integer> {
 
@@ -96,6 +98,8 @@ public final class BenchCommand implements Runnable {
             out.printf(Locale.ROOT, "   %-58s %s%n", "parse a tick line (InputParser.parsePrice)", jmh.parse.show());
             out.printf(Locale.ROOT, "   %-58s %s%n", "evaluate 4 sources + TWAP, 1 evaluation/min (6 points)", jmh.evalSparse.show());
             out.printf(Locale.ROOT, "   %-58s %s%n", "evaluate 4 sources + TWAP, 10 evaluations/s (3,001 points)", jmh.evalDense.show());
+            out.printf(Locale.ROOT, "   %-58s %s%n", "TWAP alone, 10 evaluations/s (3,001 points): running sum", jmh.twapRunning.show());
+            out.printf(Locale.ROOT, "   %-58s %s%n", "TWAP alone, 10 evaluations/s: whole-window walk (before)", jmh.twapWalk.show());
             double perTick = 1 / (1 / jmh.parse.score + 1 / jmh.evalDense.score);
             out.printf(Locale.ROOT, "   %-58s %,14.0f%n", "ticks/s if every tick is parsed and evaluated (10/s case)", perTick);
             out.println();
@@ -130,7 +134,7 @@ public final class BenchCommand implements Runnable {
             }
         }
 
-        record JmhFigures(String settings, Score parse, Score evalSparse, Score evalDense) {}
+        record JmhFigures(String settings, Score parse, Score evalSparse, Score evalDense, Score twapRunning, Score twapWalk) {}
 
         private JmhFigures jmh() throws Exception {
             int warmups = quick ? 1 : 3;
@@ -157,22 +161,28 @@ public final class BenchCommand implements Runnable {
             Score parse = null;
             Score sparse = null;
             Score dense = null;
+            Score twapRunning = null;
+            Score twapWalk = null;
             for (RunResult r : results) {
                 var primary = r.getPrimaryResult();
                 Score s = new Score(primary.getScore(), primary.getScoreError());
                 String method = r.getParams().getBenchmark();
                 if (method.endsWith(".parsePrice")) {
                     parse = s;
+                } else if (method.endsWith(".twap")) {
+                    twapRunning = s;
+                } else if (method.endsWith(".twapWholeWindowWalk")) {
+                    twapWalk = s;
                 } else if ("1".equals(r.getParams().getParam("evaluationsPerMinute"))) {
                     sparse = s;
                 } else {
                     dense = s;
                 }
             }
-            if (parse == null || sparse == null || dense == null) {
-                throw new IllegalStateException("JMH returned " + results.size() + " results, expected 3");
+            if (parse == null || sparse == null || dense == null || twapRunning == null || twapWalk == null) {
+                throw new IllegalStateException("JMH returned " + results.size() + " results, expected 5");
             }
-            return new JmhFigures(settings, parse, sparse, dense);
+            return new JmhFigures(settings, parse, sparse, dense, twapRunning, twapWalk);
         }
 
         // ---- 2. whole replays ----

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The reference-price rules of one pair at one instant {@code t}, without Flink:
@@ -18,7 +19,7 @@ import java.util.List;
  * last tick per source --fresh? (age &lt;= maxAge of its kind)--&gt; fresh sources      (else STALE)
  * fresh sources --|p - median(fresh)| &lt;= outlierBand x median(fresh)?--&gt; usable (else OUTLIER)
  * usable &gt;= quorum ? OK, median(usable) : UNAVAILABLE
- * exchange median = median(usable exchanges) --&gt; TWAP over twapWindow
+ * exchange median = median(usable exchanges) --&gt; TWAP over twapWindow ({@link Twap}, {@link RunningTwap})
  * primary = the freshest usable oracle
  * </pre>
  *
@@ -44,6 +45,18 @@ public final class PriceEvaluator {
      *     (see {@link Twap#prune})
      */
     public Evaluation evaluate(long t, Collection<SourceQuote> quotes, List<TwapPoint> twapHistory) {
+        return evaluate(t, quotes, exchangeMedian -> Twap.at(twapHistory, t, pair.twapWindowMs(), exchangeMedian, priceScale));
+    }
+
+    /**
+     * As {@link #evaluate(long, Collection, List)}, with the TWAP from a running sum over the
+     * earlier evaluations' exchange medians, already slid to {@code t - twapWindow}.
+     */
+    public Evaluation evaluate(long t, Collection<SourceQuote> quotes, RunningTwap twap) {
+        return evaluate(t, quotes, exchangeMedian -> twap.at(t, pair.twapWindowMs(), exchangeMedian, priceScale));
+    }
+
+    private Evaluation evaluate(long t, Collection<SourceQuote> quotes, UnaryOperator<BigDecimal> twapOfExchangeMedian) {
         List<SourceQuote> sorted = new ArrayList<>(quotes);
         sorted.sort(BY_SOURCE);
 
@@ -73,7 +86,7 @@ public final class PriceEvaluator {
         BigDecimal median = ok ? Median.of(usable.stream().map(SourceQuote::price).toList(), priceScale) : null;
         BigDecimal exchangeMedian =
                 Median.of(usable.stream().filter(q -> q.kind() == SourceKind.EXCHANGE).map(SourceQuote::price).toList());
-        BigDecimal twap = Twap.at(twapHistory, t, pair.twapWindowMs(), exchangeMedian, priceScale);
+        BigDecimal twap = twapOfExchangeMedian.apply(exchangeMedian);
         BigDecimal primary =
                 usable.stream()
                         .filter(q -> q.kind() == SourceKind.ORACLE)

@@ -62,7 +62,12 @@ import org.apache.flink.util.OutputTag;
  * ({@code ingestedAt}) of the ticks at its instant, for {@code risk_tick_to_event_seconds}; one
  * that only a source turning stale caused carries 0. Pending ticks keep theirs across a restore.
  *
- * <p>The rules themselves live in {@link PriceEvaluator} and {@link Twap}; this class only moves
+ * <p>The TWAP is a running sum ({@link RunningTwap}, {@code twap-sum}) over the exchange medians
+ * still within reach of the window ({@code twap-points}, keyed by sequence number): each
+ * evaluation appends one point and removes those that left the window, so state writes do not grow
+ * with the window's length.
+ *
+ * <p>The rules themselves live in {@link PriceEvaluator} and {@link RunningTwap}; this class only moves
  * state in and out.
  */
 public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTick, ReferencePrice> {
@@ -78,7 +83,11 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
     private transient MapState<String, SourceQuote> quotes;
     private transient MapState<String, Long> newestSeen;
     private transient MapState<Long, List<PriceTick>> pending;
+    /** The whole-list layout of earlier versions, read once per pair to migrate it; see {@link #runningTwap}. */
     private transient ValueState<List<TwapPoint>> twapHistory;
+    private transient ValueState<RunningTwap> twapSum;
+    private transient MapState<Long, TwapPoint> twapPoints;
+    private transient RunningTwap.Points twapPointStore;
     private transient ValueState<Long> unavailableSince;
     private transient ValueState<Long> lastEvaluated;
     /** Per source of the pair: {accepted, late}, registered together at a source's first tick. */
@@ -101,6 +110,25 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
                 new MapStateDescriptor<>("pending", Types.LONG, new ListTypeInfo<>(TypeInformation.of(PriceTick.class))));
         twapHistory = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("twap-history", new ListTypeInfo<>(TypeInformation.of(TwapPoint.class))));
+        twapSum = getRuntimeContext().getState(new ValueStateDescriptor<>("twap-sum", TypeInformation.of(RunningTwap.class)));
+        twapPoints = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("twap-points", Types.LONG, TypeInformation.of(TwapPoint.class)));
+        twapPointStore = new RunningTwap.Points() {
+            @Override
+            public void put(long seq, TwapPoint point) throws Exception {
+                twapPoints.put(seq, point);
+            }
+
+            @Override
+            public TwapPoint get(long seq) throws Exception {
+                return twapPoints.get(seq);
+            }
+
+            @Override
+            public void remove(long seq) throws Exception {
+                twapPoints.remove(seq);
+            }
+        };
         unavailableSince = getRuntimeContext().getState(new ValueStateDescriptor<>("unavailable-since", Types.LONG));
         lastEvaluated = getRuntimeContext().getState(new ValueStateDescriptor<>("last-evaluated", Types.LONG));
         tickCounters = new HashMap<>();
@@ -211,13 +239,11 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
 
         List<SourceQuote> current = new ArrayList<>();
         quotes.values().forEach(current::add);
-        List<TwapPoint> history = twapHistory.value();
-        if (history == null) {
-            history = new ArrayList<>();
-        }
-        Evaluation e = new PriceEvaluator(pair).evaluate(t, current, history);
-        history.add(new TwapPoint(t, e.exchangeMedian()));
-        twapHistory.update(Twap.prune(history, t, pair.twapWindowMs()));
+        RunningTwap twap = runningTwap();
+        twap.slide(t - pair.twapWindowMs(), twapPointStore);
+        Evaluation e = new PriceEvaluator(pair).evaluate(t, current, twap);
+        twap.append(t, e.exchangeMedian(), twapPointStore);
+        twapSum.update(twap);
         lastEvaluated.update(t);
 
         String evaluationId = EventIds.evaluationId(pairName, t);
@@ -237,6 +263,28 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
                 config.configHash(),
                 ingestedAt));
         raiseAlerts(ctx, pairName, t, evaluationId, e, pair, ingestedAt);
+    }
+
+    /**
+     * The pair's running TWAP. State restored from a savepoint of the whole-list layout
+     * ({@code twap-history}, a pruned list of points) is carried over point by point on the pair's
+     * first evaluation and then cleared; {@code twap-sum} is written at every evaluation, so the old
+     * state is read at most once per pair.
+     */
+    private RunningTwap runningTwap() throws Exception {
+        RunningTwap twap = twapSum.value();
+        if (twap != null) {
+            return twap;
+        }
+        twap = new RunningTwap();
+        List<TwapPoint> legacy = twapHistory.value();
+        if (legacy != null) {
+            for (TwapPoint p : legacy) {
+                twap.append(p.time(), p.value(), twapPointStore);
+            }
+            twapHistory.clear();
+        }
+        return twap;
     }
 
     /** Applies a tick to its source's last quote; false when an equal-time tick with a higher round is kept. */

@@ -59,6 +59,40 @@ class PriceTypesSerializationTest {
     }
 
     @Test
+    void runningTwap() {
+        assertSerializedAsPojoWithoutKryo(RunningTwap.class);
+    }
+
+    @Test
+    void runningTwapSurvivesARoundTripWithItsSumAndScales() throws Exception {
+        RunningTwap twap = new RunningTwap();
+        java.util.Map<Long, TwapPoint> store = new java.util.HashMap<>();
+        RunningTwap.Points points = new RunningTwap.Points() {
+            @Override
+            public void put(long seq, TwapPoint point) {
+                store.put(seq, point);
+            }
+
+            @Override
+            public TwapPoint get(long seq) {
+                return store.get(seq);
+            }
+
+            @Override
+            public void remove(long seq) {
+                store.remove(seq);
+            }
+        };
+        twap.append(T - 400_000, new BigDecimal("5120.00"), points);
+        twap.append(T - 200_000, new BigDecimal("5121.123"), points);
+        twap.append(T - 100_000, new BigDecimal("5122"), points);
+        twap.slide(T - 300_000, points);
+        RunningTwap copy = roundTrip(twap, RunningTwap.class);
+        assertThat(copy).usingRecursiveComparison().isEqualTo(twap);
+        assertThat(copy.at(T, 300_000, null, 8)).isEqualTo(twap.at(T, 300_000, null, 8));
+    }
+
+    @Test
     void referencePriceWithListsAndNullPricesSurvivesARoundTrip() throws IOException {
         ReferencePrice unavailable = new ReferencePrice(
                 "event-id",

@@ -542,9 +542,9 @@ class ReferencePriceFunctionTest {
             assertThat(alerts(h)).extracting(PriceAlert::type).containsExactly(PriceAlert.UNAVAILABLE);
 
             assertThat(h.numEventTimeTimers()).isZero();
-            // What stays is what the next tick needs: quotes, newest-seen, TWAP history, last-evaluated
-            // and unavailable-since, one entry each for the pair. No pending ticks.
-            assertThat(h.numKeyedStateEntries()).isEqualTo(5);
+            // What stays is what the next tick needs: quotes, newest-seen, the TWAP's sum and points,
+            // last-evaluated and unavailable-since, one entry each for the pair. No pending ticks.
+            assertThat(h.numKeyedStateEntries()).isEqualTo(6);
 
             h.processWatermark(Long.MAX_VALUE);
             assertThat(h.extractOutputValues()).hasSize(out.size());
@@ -593,8 +593,8 @@ class ReferencePriceFunctionTest {
             assertThat(h.numKeyedStateEntries()).isEqualTo(2);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
             h.processWatermark(T0);
-            // newest-seen, quotes, TWAP history and last-evaluated; pending is gone
-            assertThat(h.numKeyedStateEntries()).isEqualTo(4);
+            // newest-seen, quotes, the TWAP's sum and points, and last-evaluated; pending is gone
+            assertThat(h.numKeyedStateEntries()).isEqualTo(5);
             assertThat(h.numEventTimeTimers()).isEqualTo(1); // the stale timer
         }
     }
