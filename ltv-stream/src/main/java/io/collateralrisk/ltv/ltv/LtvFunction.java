@@ -205,9 +205,12 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             pendingPrices.remove(t);
             applyPrice(price, ctx, out);
         }
-        ShardIndex index = index(ctx.getCurrentKey());
+        java.util.TreeSet<String> due = index(ctx.getCurrentKey()).dueAt(t);
+        if (due.isEmpty()) {
+            return; // the common case of a price reaching every shard: no state read for deadlines
+        }
         PriceView last = lastPrice.value();
-        for (String id : index.dueAt(t)) {
+        for (String id : due) {
             FacilityState s = facilities.get(id);
             Band before = s.band;
             List<Decision> decisions = rules(s).onTimer(s, t, last);
