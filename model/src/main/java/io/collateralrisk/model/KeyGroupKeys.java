@@ -21,14 +21,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * and every run), so state written under a key is found under it again after a restore or rescale.
  *
  * <ul>
- *   <li><b>LTV shards</b> ({@code BTC-USD#17:203}): every pair has {@link #LTV_SHARDS} shards, one
+ *   <li><b>LTV shards</b> ({@code BTC-USD#17:79}): every pair has {@link #LTV_SHARDS} shards, one
  *       per key group, so at any parallelism {@code p} every subtask holds {@code 128/p} (±1) of
  *       every pair's shards. A facility's shard is a well-mixed hash of its id. Shard {@code s} of a
  *       pair sits in key group {@code (s + offset(pair)) % 128}; the offset depends on the pair's
  *       name only, never on the configuration, so LTV state keys survive any configuration change.
- *   <li><b>Pair keys</b> ({@code BTC-USD@41}): the configured pairs, sorted, in key groups spread
+ *   <li><b>Pair keys</b> ({@code BTC-USD@21}): the configured pairs, sorted, in key groups spread
  *       over 0..127 so that no two share a subtask at any parallelism from the number of pairs up to
- *       128 (searched for that; beyond about forty pairs, where the search gives up, at least at a
+ *       128 (searched for that; beyond 43 pairs, where the bounded search gives up, at least at a
  *       parallelism equal to the number of pairs). These keys follow the configured pair set: see
  *       {@link PairKeys}.
  * </ul>
