@@ -2,6 +2,7 @@ package io.collateralrisk.divergence;
 
 import io.collateralrisk.model.DeadLetter;
 import io.collateralrisk.model.DivergenceEvent;
+import io.collateralrisk.model.KeyGroupKeys;
 import io.collateralrisk.model.ReferencePrice;
 import io.collateralrisk.model.config.RiskConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -18,6 +19,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *               +------------------------------------------------+--&gt; [pair] FeedHealthFunction --&gt; REFERENCE_PRICE
  * resolutions --------------------------------------------------+                                 +-&gt; DIVERGENCE_*
  * </pre>
+ *
+ * Both keyed steps key by the pair's key from {@link KeyGroupKeys.PairKeys}, as price evaluation does,
+ * so that pairs do not share a subtask by accident of hashing.
  */
 public final class FeedHealthStage {
 
@@ -45,8 +49,9 @@ public final class FeedHealthStage {
                 .returns(TypeInformation.of(DivergenceReading.class))
                 .uid("divergence-readings")
                 .name("divergence readings");
+        KeyGroupKeys.PairKeys pairKeys = KeyGroupKeys.PairKeys.of(config.pairs().keySet());
         DataStream<IncidentSignal> signals = CEP.pattern(
-                        readings.keyBy(DivergenceReading::pair, Types.STRING), DivergencePatterns.openingRun(config.divergence()))
+                        readings.keyBy(r -> pairKeys.keyOf(r.pair()), Types.STRING), DivergencePatterns.openingRun(config.divergence()))
                 .inEventTime()
                 .process(new DivergencePatterns.ToSignal(), TypeInformation.of(IncidentSignal.class))
                 .uid(PATTERN_UID)
@@ -59,7 +64,7 @@ public final class FeedHealthStage {
             inputs = inputs.union(resolutions);
         }
         SingleOutputStreamOperator<ReferencePrice> prices = inputs
-                .keyBy(FeedHealthInput::pair, Types.STRING)
+                .keyBy(in -> pairKeys.keyOf(in.pair()), Types.STRING)
                 .process(new FeedHealthFunction(config, eventTimeHorizon))
                 .uid(UID)
                 .name("feed health")

@@ -25,6 +25,7 @@ import io.collateralrisk.ltv.lifecycle.BandChangePatterns;
 import io.collateralrisk.ltv.lifecycle.RiskFlag;
 import io.collateralrisk.ltv.liquidation.CircuitBreakerStage;
 import io.collateralrisk.ltv.ltv.LtvStage;
+import io.collateralrisk.model.KeyGroupKeys;
 import io.collateralrisk.model.LifecycleEvent;
 import io.collateralrisk.divergence.FeedHealthInput;
 import io.collateralrisk.ltv.price.PriceStage;
@@ -71,8 +72,11 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  */
 public final class RiskJob {
 
-    /** Fixed so that state can be rescaled and restored: changing it breaks every savepoint. */
-    public static final int MAX_PARALLELISM = 128;
+    /**
+     * Fixed so that state can be rescaled and restored: changing it breaks every savepoint. The
+     * keyed stages' keys are chosen for its key groups ({@link KeyGroupKeys}).
+     */
+    public static final int MAX_PARALLELISM = KeyGroupKeys.MAX_PARALLELISM;
 
     private RiskJob() {}
 

@@ -31,7 +31,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * The heap one facility costs in the LTV stage as the job runs it: {@link LtvStage} on a local
  * MiniCluster in this JVM (parallelism 1, no checkpoints) on the chosen state backend, fed a book
  * of N facilities (as {@code bench ltv}'s shard: opening LTVs from 40% to 95% at 20,000, standard
- * policy, eight shards of one pair), then a quiet price feed that alternates a cent apart.
+ * policy, every shard of one pair), then a quiet price feed that alternates a cent apart.
  * Commands cross a keyed exchange, so they arrive deserialized, as in the job.
  *
  * <p>The heap is read after full collections once every facility has had its first evaluation

@@ -1,6 +1,7 @@
 package io.collateralrisk.jobs.cli;
 
 import io.collateralrisk.jobs.StateBackendChoice;
+import io.collateralrisk.jobs.bench.LtvFanOutThroughput;
 import io.collateralrisk.jobs.bench.LtvOperatorHeap;
 import io.collateralrisk.jobs.bench.LtvShardBenchmark;
 import java.io.PrintStream;
@@ -47,6 +48,11 @@ public final class BenchLtvCommand implements Callable<Integer> {
                     + "(default: the largest --facilities; 0 skips it).")
     Integer jobFacilities;
 
+    @Option(names = "--evaluations", paramLabel = "N", defaultValue = "100000",
+            description = "Quiet price evaluations through the LTV stage in a local job on each state backend, "
+                    + "measured against N/5: the cost of the fan-out to every shard (default: ${DEFAULT-VALUE}; 0 skips it).")
+    int evaluations;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -64,6 +70,15 @@ public final class BenchLtvCommand implements Callable<Integer> {
             for (StateBackendChoice backend : StateBackendChoice.values()) {
                 System.err.printf(Locale.ROOT, "bench: the LTV stage on %s with %,d and %,d facilities ...%n", backend, jobN / 10, jobN);
                 jobHeap.put(backend, LtvOperatorHeap.perFacility(backend, jobN / 10, jobN));
+            }
+        }
+
+        Map<StateBackendChoice, Double> fanOut = new EnumMap<>(StateBackendChoice.class);
+        if (evaluations >= 5) {
+            for (StateBackendChoice backend : StateBackendChoice.values()) {
+                System.err.printf(Locale.ROOT, "bench: %,d and %,d price evaluations through the LTV stage on %s ...%n",
+                        evaluations / 5, evaluations, backend);
+                fanOut.put(backend, LtvFanOutThroughput.microsPerEvaluation(backend, evaluations / 5, evaluations));
             }
         }
 
@@ -124,6 +139,12 @@ public final class BenchLtvCommand implements Callable<Integer> {
                     jobN / 10, jobN);
             jobHeap.forEach((backend, bytes) -> out.printf(Locale.ROOT, "  %-8s %,6d bytes%n", backend, bytes));
         }
+        if (!fanOut.isEmpty()) {
+            out.printf(Locale.ROOT, "%nOne price evaluation through the LTV stage (local cluster, parallelism 1, a quiet feed to every shard"
+                    + " of the pair, %d shards):%n", io.collateralrisk.ltv.ltv.LtvStage.SHARDS);
+            fanOut.forEach((backend, us) -> out.printf(Locale.ROOT, "  %-8s %,8.1f us of CPU  (%,.0f evaluations/s a core)%n", backend, us, 1e6 / us));
+        }
+        out.printf(Locale.ROOT, "%nload average at the end: %.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package io.collateralrisk.ltv.liquidation;
 
+import io.collateralrisk.model.KeyGroupKeys;
 import io.collateralrisk.ltv.lifecycle.BandChange;
 import io.collateralrisk.ltv.lifecycle.Decision;
 import io.collateralrisk.ltv.lifecycle.PriceView;
@@ -173,7 +174,7 @@ public class CircuitBreakerFunction extends KeyedProcessFunction<String, Breaker
                 }
             }
         }
-        updateGauges(ctx.getCurrentKey(), t);
+        updateGauges(KeyGroupKeys.pairOfKey(ctx.getCurrentKey()), t);
     }
 
     private void process(long t, List<BreakerInput> inputs, boolean late, Context ctx, Collector<LifecycleEvent> out) throws Exception {
@@ -228,7 +229,7 @@ public class CircuitBreakerFunction extends KeyedProcessFunction<String, Breaker
             }
         }
         admitted.update(window);
-        updateGauges(ctx.getCurrentKey(), t);
+        updateGauges(KeyGroupKeys.pairOfKey(ctx.getCurrentKey()), t);
     }
 
     /** What an owned liquidation was before the rules saw it: its gauge slot, and whether evaluations concern it. */
@@ -269,7 +270,7 @@ public class CircuitBreakerFunction extends KeyedProcessFunction<String, Breaker
                 reactive.remove(h.facilityId);
             }
         }
-        count(ctx.getCurrentKey(), was.reason(), reasonIndex(h));
+        count(KeyGroupKeys.pairOfKey(ctx.getCurrentKey()), was.reason(), reasonIndex(h));
         long next = h.nextTimer(config.lifecycle().confirmTimeoutMs(), config.lifecycle().holdEscalateAfterMs());
         if (next != Long.MAX_VALUE) {
             Integer n = dueCount.get(next);
@@ -284,7 +285,7 @@ public class CircuitBreakerFunction extends KeyedProcessFunction<String, Breaker
     private void forget(BreakerHold h, Context ctx) throws Exception {
         holds.remove(h.facilityId);
         reactive.remove(h.facilityId);
-        count(ctx.getCurrentKey(), reasonIndex(h), -1);
+        count(KeyGroupKeys.pairOfKey(ctx.getCurrentKey()), reasonIndex(h), -1);
     }
 
     private void count(String pair, int from, int to) throws Exception {

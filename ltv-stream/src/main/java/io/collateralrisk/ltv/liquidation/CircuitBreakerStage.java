@@ -4,6 +4,7 @@ import io.collateralrisk.ltv.facility.FacilityCommand;
 import io.collateralrisk.ltv.lifecycle.BandChange;
 import io.collateralrisk.ltv.ltv.PriceUpdate;
 import io.collateralrisk.model.HoldsReleased;
+import io.collateralrisk.model.KeyGroupKeys;
 import io.collateralrisk.model.LifecycleEvent;
 import io.collateralrisk.model.PriceStatus;
 import io.collateralrisk.model.ReferencePrice;
@@ -16,7 +17,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 /**
  * Wires the pair-wide circuit breaker behind the LTV stage: the stage's lifecycle events and band
  * changes from every shard, the facility commands, the reference prices and the operators'
- * {@code HOLDS_RELEASED}, all keyed by pair.
+ * {@code HOLDS_RELEASED}, all keyed by pair (the pair's key from {@link KeyGroupKeys.PairKeys}, so that
+ * pairs do not share a subtask by accident of hashing).
  */
 public final class CircuitBreakerStage {
 
@@ -43,8 +45,9 @@ public final class CircuitBreakerStage {
         if (releases != null) {
             inputs = inputs.union(releases.map(BreakerInput::of).returns(type).uid("breaker-releases").name("holds released to breaker"));
         }
+        KeyGroupKeys.PairKeys pairKeys = KeyGroupKeys.PairKeys.of(config.pairs().keySet());
         SingleOutputStreamOperator<LifecycleEvent> out = inputs
-                .keyBy(BreakerInput::pair, Types.STRING)
+                .keyBy(in -> pairKeys.keyOf(in.pair()), Types.STRING)
                 .process(new CircuitBreakerFunction(config, codeVersion, eventTimeHorizon))
                 .uid(UID)
                 .name("circuit breaker")

@@ -8,6 +8,7 @@ import io.collateralrisk.ltv.lifecycle.FacilityState;
 import io.collateralrisk.ltv.lifecycle.LifecycleExplainer;
 import io.collateralrisk.ltv.lifecycle.LifecycleRules;
 import io.collateralrisk.ltv.lifecycle.PriceView;
+import io.collateralrisk.model.KeyGroupKeys;
 import io.collateralrisk.model.LifecycleEvent;
 import io.collateralrisk.model.LtvUpdate;
 import io.collateralrisk.model.config.PairConfig;
@@ -35,7 +36,8 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * LTV and the margin-call lifecycle, keyed by {@code (pair, shard)}: every facility of a pair
- * lives in one of {@link LtvStage#SHARDS} shards, and every shard receives every price of its pair.
+ * lives in one of {@link LtvStage#SHARDS} shards (one per key group, keys from {@link KeyGroupKeys}),
+ * and every shard receives every price of its pair.
  *
  * <pre>
  *  FacilityCommand [pair#shard] --+                              +--&gt; LifecycleEvent (risk.margin-calls)
@@ -203,9 +205,12 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             pendingPrices.remove(t);
             applyPrice(price, ctx, out);
         }
-        ShardIndex index = index(ctx.getCurrentKey());
+        java.util.TreeSet<String> due = index(ctx.getCurrentKey()).dueAt(t);
+        if (due.isEmpty()) {
+            return; // the common case of a price reaching every shard: no state read for deadlines
+        }
         PriceView last = lastPrice.value();
-        for (String id : index.dueAt(t)) {
+        for (String id : due) {
             FacilityState s = facilities.get(id);
             Band before = s.band;
             List<Decision> decisions = rules(s).onTimer(s, t, last);
@@ -408,13 +413,15 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     }
 
     /**
-     * Where in the interval a shard is swept: shard n of a pair at n/{@link LtvStage#SHARDS} of it,
-     * so that the sweeps of a subtask's shards do not stall it all at once.
+     * Where in the interval a shard is swept, so that the sweeps of a subtask's shards do not stall
+     * it all at once: shard n at reverse(n)/{@link LtvStage#SHARDS} of it, n's seven bits reversed. A
+     * subtask holds a contiguous run of shards (key groups); reversed, any run spreads over the
+     * whole interval (a run of 16 aligned shards at every 16th of it) instead of crowding one slice.
      */
     static long sweepOffset(String shardKey) {
-        int at = shardKey.lastIndexOf('#');
-        int shard = at < 0 ? 0 : Integer.parseInt(shardKey.substring(at + 1));
-        return (long) shard * METRICS_SWEEP_MS / LtvStage.SHARDS;
+        int shard = KeyGroupKeys.shardOfKey(shardKey);
+        int reversed = Integer.reverse(shard) >>> (Integer.SIZE - Integer.numberOfTrailingZeros(LtvStage.SHARDS));
+        return (long) reversed * METRICS_SWEEP_MS / LtvStage.SHARDS;
     }
 
     /**

@@ -7,6 +7,7 @@ import io.collateralrisk.ltv.lifecycle.PriceView;
 import io.collateralrisk.ltv.ops.CheckedKeyedCoProcessOperator;
 import io.collateralrisk.ltv.ops.RestoreCheck;
 import io.collateralrisk.ltv.ops.RestoreReport;
+import io.collateralrisk.model.KeyGroupKeys;
 import io.collateralrisk.model.LifecycleEvent;
 import io.collateralrisk.model.LtvUpdate;
 import io.collateralrisk.model.PriceStatus;
@@ -24,11 +25,15 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 
-/** Wires the LTV stage: prices fanned out to every shard of their pair, commands to their facility's shard. */
+/**
+ * Wires the LTV stage: prices fanned out to every shard of their pair, commands to their facility's
+ * shard. A pair has one shard per key group ({@link KeyGroupKeys}), so its facilities spread evenly
+ * over every subtask at any parallelism up to the maxParallelism, and a rescale moves whole shards.
+ */
 public final class LtvStage {
 
-    /** Shards per pair. Part of the state layout: changing it needs a state migration. */
-    public static final int SHARDS = 8;
+    /** Shards per pair: one per key group. Part of the state layout, with the keys {@link KeyGroupKeys} gives them. */
+    public static final int SHARDS = KeyGroupKeys.LTV_SHARDS;
     public static final String UID = "ltv-lifecycle";
 
     private LtvStage() {}
@@ -39,7 +44,7 @@ public final class LtvStage {
             DataStream<LifecycleEvent> unfiredDeadlines, DataStream<RestoreReport> restoreReports) {}
 
     public static String shardOf(String pair, String facilityId) {
-        return pair + '#' + Math.floorMod(facilityId.hashCode(), SHARDS);
+        return KeyGroupKeys.ltvShardKey(pair, facilityId);
     }
 
     public static Result apply(
@@ -47,8 +52,9 @@ public final class LtvStage {
             long eventTimeHorizon) {
         DataStream<PriceUpdate> fannedOut = prices
                 .flatMap((ReferencePrice r, org.apache.flink.util.Collector<PriceUpdate> out) -> {
+                    String[] shardKeys = KeyGroupKeys.ltvShardKeys(r.pair());
                     for (int shard = 0; shard < SHARDS; shard++) {
-                        out.collect(new PriceUpdate(r.pair() + '#' + shard, r.pair(), r.eventTime(), r.evaluationId(),
+                        out.collect(new PriceUpdate(shardKeys[shard], r.pair(), r.eventTime(), r.evaluationId(),
                                 r.price(), r.status() == PriceStatus.OK, r.incidentOpen(), r.ingestedAt()));
                     }
                 })
@@ -74,6 +80,7 @@ public final class LtvStage {
             state.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                     new MapStateDescriptor<>("facilities", Types.STRING, TypeInformation.of(FacilityState.class)),
                     (String key, MapState<String, FacilityState> facilities) -> {
+                        requireShardKey(key);
                         for (FacilityState s : facilities.values()) {
                             inventory.facility(s.pair, s.policy);
                         }
@@ -81,10 +88,26 @@ public final class LtvStage {
             state.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                     new ValueStateDescriptor<>("last-price", TypeInformation.of(PriceView.class)),
                     (String key, ValueState<PriceView> last) -> {
+                        requireShardKey(key);
                         if (last.value() != null) {
                             inventory.time(last.value().eventTime());
                         }
                     });
         });
+    }
+
+    /**
+     * Restored state under a key this layout never uses (the {@code pair#0..7} shards of earlier
+     * versions) would be state no input reaches: its facilities never decided again. The restore
+     * fails with the reason instead.
+     */
+    static void requireShardKey(String key) {
+        if (!KeyGroupKeys.isLtvShardKey(key)) {
+            throw new IllegalStateException("The restored state of operator " + UID + " holds key '" + key
+                    + "', which this version's LTV shards never use (earlier versions keyed eight shards"
+                    + " a pair as pair#0..7): its facilities would never be decided again. This version cannot restore"
+                    + " the LTV stage from that savepoint: start it without state and replay the facility-events"
+                    + " topic (README, \"Upgrading\").");
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.collateralrisk.ltv.ops.CheckedKeyedProcessOperator;
 import io.collateralrisk.ltv.ops.RestoreCheck;
 import io.collateralrisk.ltv.ops.RestoreReport;
 import io.collateralrisk.model.DeadLetter;
+import io.collateralrisk.model.KeyGroupKeys;
 import io.collateralrisk.model.PriceAlert;
 import io.collateralrisk.model.PriceTick;
 import io.collateralrisk.model.ReferencePrice;
@@ -19,7 +20,11 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
-/** Price evaluation: accepted ticks in (with event-time timestamps), evaluations, alerts and late ticks out. */
+/**
+ * Price evaluation: accepted ticks in (with event-time timestamps), evaluations, alerts and late
+ * ticks out. Keyed by the pair's key from {@link KeyGroupKeys.PairKeys}: the configured pairs in key
+ * groups that give each its own subtask wherever the parallelism allows.
+ */
 public final class PriceStage {
 
     public static final String UID = "price-evaluation";
@@ -32,8 +37,9 @@ public final class PriceStage {
             DataStream<RestoreReport> restoreReports) {}
 
     public static Result apply(DataStream<PriceTick> ticks, RiskConfig config, long eventTimeHorizon) {
+        KeyGroupKeys.PairKeys pairKeys = KeyGroupKeys.PairKeys.of(config.pairs().keySet());
         SingleOutputStreamOperator<ReferencePrice> evaluations =
-                ticks.keyBy(PriceTick::pair, Types.STRING)
+                ticks.keyBy(t -> pairKeys.keyOf(t.pair()), Types.STRING)
                         .transform("price evaluation", TypeInformation.of(ReferencePrice.class),
                                 new CheckedKeyedProcessOperator<>(new ReferencePriceFunction(config, eventTimeHorizon), restoreCheck(config)))
                         .uid(UID);
@@ -52,17 +58,35 @@ public final class PriceStage {
      */
     public static RestoreCheck restoreCheck(RiskConfig config) {
         return new RestoreCheck(UID, Topics.PRICES, config, true, (state, inventory) -> {
-            try (Stream<String> pairs = state.getKeys("quotes", VoidNamespace.INSTANCE)) {
-                pairs.forEach(inventory::pair);
+            KeyGroupKeys.PairKeys pairKeys = KeyGroupKeys.PairKeys.of(config.pairs().keySet());
+            try (Stream<String> keys = state.getKeys("quotes", VoidNamespace.INSTANCE)) {
+                keys.forEach(key -> inventory.pair(requirePairKey(pairKeys, key)));
             }
             state.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                     new ValueStateDescriptor<>("last-evaluated", Types.LONG),
-                    (String pair, ValueState<Long> evaluated) -> {
-                        inventory.pair(pair);
+                    (String key, ValueState<Long> evaluated) -> {
+                        inventory.pair(requirePairKey(pairKeys, key));
                         if (evaluated.value() != null) {
                             inventory.time(evaluated.value());
                         }
                     });
         });
+    }
+
+    /**
+     * The pair of a restored key. State of a configured pair under a key its ticks no longer reach
+     * (its plain name, from versions before key-group-aware keys, or its key under another set of
+     * pairs) would be silently lost: the restore fails with the reason instead.
+     */
+    static String requirePairKey(KeyGroupKeys.PairKeys pairKeys, String key) {
+        if (!pairKeys.reaches(key)) {
+            String pair = KeyGroupKeys.pairOfKey(key);
+            throw new IllegalStateException("The restored state of operator " + UID + " holds pair " + pair + " under key '" + key
+                    + "', but this configuration keys it as '" + pairKeys.keyOf(pair) + "' (the pair-keyed stages' keys follow"
+                    + " the configured pairs; the state was taken before key-group-aware keys or under another set of pairs)."
+                    + " Restore under the pairs the savepoint was taken with, or start the job without state"
+                    + " (README, \"Upgrading\").");
+        }
+        return KeyGroupKeys.pairOfKey(key);
     }
 }

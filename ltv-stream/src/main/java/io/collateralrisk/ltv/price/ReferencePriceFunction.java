@@ -1,5 +1,6 @@
 package io.collateralrisk.ltv.price;
 
+import io.collateralrisk.model.KeyGroupKeys;
 import io.collateralrisk.model.DeadLetter;
 import io.collateralrisk.model.EventIds;
 import io.collateralrisk.model.PriceAlert;
@@ -205,7 +206,7 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
             }
             return;
         }
-        String pairName = ctx.getCurrentKey();
+        String pairName = KeyGroupKeys.pairOfKey(ctx.getCurrentKey());
         PairConfig pair = config.pair(pairName);
         if (pair == null) {
             // Restored state of a pair the configuration no longer has: kept, never evaluated

@@ -8,6 +8,7 @@ import io.collateralrisk.ltv.lifecycle.Band;
 import io.collateralrisk.ltv.lifecycle.BandChange;
 import io.collateralrisk.ltv.lifecycle.LtvMath;
 import io.collateralrisk.model.EventIds;
+import io.collateralrisk.model.KeyGroupKeys;
 import io.collateralrisk.model.LifecycleEvent;
 import io.collateralrisk.model.LtvUpdate;
 import io.collateralrisk.model.config.PolicyConfig;
@@ -458,9 +459,20 @@ class LtvFunctionTest {
         assertThat(LtvFunction.sweepAfter(10_000, 47_000, 0, 0)).isEqualTo(50_000);
         // Sweeps taking 2.5 s together: the next waits at least 22.5 s, on the grid.
         assertThat(LtvFunction.sweepAfter(10_000, 12_500, 2_500_000_000L, 0)).isEqualTo(40_000);
-        // The shards of a pair take their turns across the interval: shard 3 of 8 at 3.75 s into it.
-        assertThat(LtvFunction.sweepOffset("BTC-USD#0")).isZero();
-        assertThat(LtvFunction.sweepOffset("BTC-USD#3")).isEqualTo(3_750);
+        // The shards of a pair take their turns across the interval, bit-reversed: shard 1 (0000001)
+        // at 64/128 of it, shard 3 (0000011) at 96/128, shard 64 (1000000) at 1/128.
+        assertThat(LtvFunction.sweepOffset(KeyGroupKeys.ltvShardKey("BTC-USD", 0))).isZero();
+        assertThat(LtvFunction.sweepOffset(KeyGroupKeys.ltvShardKey("BTC-USD", 1))).isEqualTo(5_000);
+        assertThat(LtvFunction.sweepOffset(KeyGroupKeys.ltvShardKey("BTC-USD", 3))).isEqualTo(7_500);
+        assertThat(LtvFunction.sweepOffset(KeyGroupKeys.ltvShardKey("BTC-USD", 64))).isEqualTo(78);
+        // Any run of shards a subtask holds spreads over the interval: 16 neighbours at every 16th of it.
+        java.util.TreeSet<Long> run = new java.util.TreeSet<>();
+        for (int shard = 32; shard < 48; shard++) {
+            run.add(LtvFunction.sweepOffset(KeyGroupKeys.ltvShardKey("BTC-USD", shard)));
+        }
+        assertThat(run).hasSize(16);
+        assertThat(run.first()).isLessThan(625);
+        assertThat(run.last()).isGreaterThan(9_375 - 625);
         assertThat(LtvFunction.nextSweep(1_000, 3_750)).isEqualTo(3_750);
         assertThat(LtvFunction.nextSweep(3_750, 3_750)).isEqualTo(13_750);
         assertThat(LtvFunction.sweepAfter(13_750, 13_760, 0, 3_750)).isEqualTo(23_750);
@@ -1103,7 +1115,7 @@ class LtvFunctionTest {
             try {
                 for (int shard = 0; shard < LtvStage.SHARDS; shard++) {
                     harness.processElement1(
-                            new PriceUpdate(PAIR + '#' + shard, PAIR, t, evaluationId(t), price, available, false, readAt), t);
+                            new PriceUpdate(KeyGroupKeys.ltvShardKey(PAIR, shard), PAIR, t, evaluationId(t), price, available, false, readAt), t);
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);

@@ -10,6 +10,7 @@ import io.collateralrisk.ltv.ltv.PriceUpdate;
 import io.collateralrisk.ltv.price.PriceStage;
 import io.collateralrisk.ltv.price.ReferencePriceFunction;
 import io.collateralrisk.model.EventIds;
+import io.collateralrisk.model.KeyGroupKeys;
 import io.collateralrisk.model.LifecycleEvent;
 import io.collateralrisk.model.OpsAlert;
 import io.collateralrisk.model.PriceTick;
@@ -208,9 +209,10 @@ class RestoreWithoutConfigTest {
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, PriceTick, ReferencePrice> prices(RiskConfig config) throws Exception {
+        KeyGroupKeys.PairKeys pairKeys = KeyGroupKeys.PairKeys.of(config.pairs().keySet());
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new CheckedKeyedProcessOperator<>(new ReferencePriceFunction(config, Long.MAX_VALUE), PriceStage.restoreCheck(config)),
-                PriceTick::pair, Types.STRING);
+                t -> pairKeys.keyOf(t.pair()), Types.STRING);
     }
 
     private static FacilityCommand open(String id, String pair, String policy, String collateral, String outstanding) {
@@ -228,7 +230,7 @@ class RestoreWithoutConfigTest {
     private static void price(KeyedTwoInputStreamOperatorTestHarness<String, PriceUpdate, FacilityCommand, LifecycleEvent> h,
             String pair, long t, String price) throws Exception {
         for (int shard = 0; shard < LtvStage.SHARDS; shard++) {
-            h.processElement1(new PriceUpdate(pair + '#' + shard, pair, t, EventIds.evaluationId(pair, t), new BigDecimal(price), true,
+            h.processElement1(new PriceUpdate(KeyGroupKeys.ltvShardKey(pair, shard), pair, t, EventIds.evaluationId(pair, t), new BigDecimal(price), true,
                     false, 0), t);
         }
     }
