@@ -7,7 +7,7 @@ import io.collateralrisk.jobs.bench.latency.LatencyBench;
 import io.collateralrisk.jobs.bench.latency.Percentiles;
 import io.collateralrisk.jobs.kafka.DeliveryConverter;
 import io.collateralrisk.model.json.Json;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -107,9 +107,10 @@ public final class BenchLatencyCommand implements Callable<Integer> {
         double loadBefore = LatencyBench.loadAverage();
         List<LatencyBench.Result> results = new LatencyBench(settings, System.err).run();
         double loadAfter = LatencyBench.loadAverage();
-        PrintStream out = System.out;
+        PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(Json.mapper().writeValueAsString(toJson(cores, settings, loadBefore, loadAfter, results)));
+            out.flush();
             return 0;
         }
         out.println();
@@ -134,6 +135,7 @@ public final class BenchLatencyCommand implements Callable<Integer> {
         out.println();
         out.println("ticks: send to the tick's reference price visible; lifecycle: send of the tick that completed the evaluation to each");
         out.println("margin-call event it caused visible; missing: measured ticks not in any reference price by the end of the drain.");
+        out.flush();
         return 0;
     }
 
