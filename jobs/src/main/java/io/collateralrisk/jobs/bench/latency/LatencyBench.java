@@ -118,6 +118,7 @@ public final class LatencyBench {
     private static final long SEED = 20261207L;
     private static final Duration BOOK_LOAD_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration FIRST_OUTPUT_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration LIFECYCLE_GRACE_CAP = Duration.ofSeconds(60);
 
     private final Settings settings;
     private final PrintStream progress;
@@ -202,8 +203,7 @@ public final class LatencyBench {
                     results.add(scenario(traffic, tag, outOfOrderMs, deliveryName, job, reader, ticks, facilityFeed, latencies, scenario));
                 }
             } finally {
-                job.cancel().get(60, TimeUnit.SECONDS);
-                awaitEnd(job);
+                stop(job);
             }
         } finally {
             FileUtils.deleteDirectoryQuietly(checkpoints.toFile());
@@ -238,8 +238,12 @@ public final class LatencyBench {
         while (latencies.unresolved(tag) > 0 && System.nanoTime() < drainEnd) {
             sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200), job, reader, ticks, facilityFeed);
         }
-        // Lifecycle events of the last evaluations may follow their reference price by a checkpoint.
-        sleepUntil(System.nanoTime() + settings.checkpointInterval().toNanos() + TimeUnit.SECONDS.toNanos(1), job, reader, ticks, facilityFeed);
+        // The LTV stage runs after the price stage, so an evaluation's lifecycle events can reach
+        // Kafka a checkpoint after its reference price, and a checkpoint of a loaded job can take as
+        // long as the slowest tick did: wait that long again for them.
+        long grace = Math.min(TimeUnit.MILLISECONDS.toNanos(Math.max(0, latencies.ticks(tag).max())), LIFECYCLE_GRACE_CAP.toNanos())
+                + settings.checkpointInterval().toNanos() + TimeUnit.SECONDS.toNanos(1);
+        sleepUntil(System.nanoTime() + grace, job, reader, ticks, facilityFeed);
         Result r = new Result(traffic.label(), outOfOrderMs, delivery, latencies.ticks(tag), latencies.lifecycle(tag),
                 latencies.unresolved(tag), rate, load);
         say("%s, outOfOrder %d ms, %s: %,d ticks p50 %d p99 %d max %d ms; %,d lifecycle events p50 %d p99 %d max %d ms; %d not evaluated",
@@ -269,7 +273,12 @@ public final class LatencyBench {
         }
     }
 
-    private static void awaitEnd(JobClient job) {
+    private static void stop(JobClient job) {
+        try {
+            job.cancel().get(60, TimeUnit.SECONDS);
+        } catch (Exception alreadyEnded) {
+            // A job that failed cannot be cancelled; its own failure is what the bench reports.
+        }
         try {
             job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
         } catch (Exception cancelled) {
