@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
             "(1,000/s), at each --out-of-order and --delivery. Each (outOfOrder, delivery) runs on a broker and job of",
             "its own; its scenarios follow one another on that job. The silent scenario measures once facility",
             "events have been quiet for " + LatencyBench.QUIET_INPUT_SETTLES_SECONDS + " s (a quiet input is marked idle after a minute).",
-            "Progress goes to stderr; the table (or with --json one object) to stdout. About 25 minutes; --quick about 10 to 15."
+            "Progress goes to stderr; the table (or with --json one object) to stdout. Each (outOfOrder, delivery) starts its own",
+            "broker and job (a minute or two before the first scenario): about 30 minutes in all, --quick about 15, on two idle cores."
         })
 public final class BenchLatencyCommand implements Callable<Integer> {
 

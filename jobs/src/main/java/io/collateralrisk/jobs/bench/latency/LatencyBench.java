@@ -117,6 +117,8 @@ public final class LatencyBench {
     private static final String GROUP = "risk-bench";
     private static final long SEED = 20261207L;
     private static final Duration BOOK_LOAD_TIMEOUT = Duration.ofMinutes(10);
+    /** The bench's own job and clients compete with the broker's start on a small machine. */
+    private static final Duration BROKER_START_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration FIRST_OUTPUT_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration LIFECYCLE_GRACE_CAP = Duration.ofSeconds(60);
 
@@ -154,7 +156,7 @@ public final class LatencyBench {
         say("outOfOrder %d ms, %s: starting a Kafka broker ...", outOfOrderMs, deliveryName);
         Path checkpoints = Files.createTempDirectory("risk-bench-checkpoints-");
         List<Result> results = new ArrayList<>();
-        try (LocalKafkaBroker broker = LocalKafkaBroker.start();
+        try (LocalKafkaBroker broker = LocalKafkaBroker.start(BROKER_START_TIMEOUT);
                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             String bootstrap = broker.bootstrapServers();
             new TopicCreator(admin, (short) 1).ensure(TopicLayout.ALL);
