@@ -50,6 +50,7 @@ public final class TickLatencies {
     private final Map<Integer, List<Long>> lifecycleSamples = new HashMap<>();
     private final Map<Integer, Integer> unresolved = new HashMap<>();
     private final Set<String> seenLifecycleIds = new HashSet<>();
+    private long lastEvaluatedSentAt = Long.MIN_VALUE;
 
     /** A tick of {@code pair} at {@code eventTime}, handed to the producer at {@code sentAt} (wall ms). */
     public synchronized void sent(String pair, long eventTime, long sentAt, int scenario) {
@@ -82,6 +83,7 @@ public final class TickLatencies {
                 break;
             }
             for (long[] tick : at.pending) {
+                lastEvaluatedSentAt = Math.max(lastEvaluatedSentAt, tick[0]);
                 int scenario = (int) tick[1];
                 if (scenario != NOT_MEASURED) {
                     tickSamples.computeIfAbsent(scenario, s -> new ArrayList<>()).add(visibleAt - tick[0]);
@@ -106,6 +108,14 @@ public final class TickLatencies {
             return;
         }
         lifecycleSamples.computeIfAbsent(at.scenario, s -> new ArrayList<>()).add(visibleAt - at.lastSentAt);
+    }
+
+    /**
+     * The latest send time of any tick seen in a reference price: once it passes a moment, the job
+     * has caught up with what was sent before it.
+     */
+    public synchronized long lastEvaluatedSentAt() {
+        return lastEvaluatedSentAt;
     }
 
     /** Ticks of the scenario not yet seen in any reference price. */

@@ -76,6 +76,18 @@ class TickLatenciesTest {
     }
 
     @Test
+    void theJobHasCaughtUpOnceATickSentAfterAMomentIsEvaluated() {
+        TickLatencies l = new TickLatencies();
+        assertThat(l.lastEvaluatedSentAt()).isEqualTo(Long.MIN_VALUE);
+        l.sent(BTC, 1_000, 10_000, TickLatencies.NOT_MEASURED);
+        l.sent(BTC, 1_010, 10_010, TickLatencies.NOT_MEASURED);
+        l.referencePrice(BTC, 1_000, 10_500);
+        assertThat(l.lastEvaluatedSentAt()).isEqualTo(10_000);
+        l.referencePrice(BTC, 1_010, 10_600);
+        assertThat(l.lastEvaluatedSentAt()).isEqualTo(10_010);
+    }
+
+    @Test
     void percentilesAreNearestRank() {
         List<Long> samples = new java.util.ArrayList<>();
         for (long i = 100; i >= 1; i--) {
