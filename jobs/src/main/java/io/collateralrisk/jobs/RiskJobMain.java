@@ -2,6 +2,7 @@ package io.collateralrisk.jobs;
 
 import io.collateralrisk.jobs.audit.AuditSetup;
 import io.collateralrisk.jobs.cli.CodeVersion;
+import io.collateralrisk.jobs.kafka.DeliveryConverter;
 import io.collateralrisk.jobs.kafka.KafkaPipeline;
 import io.collateralrisk.model.config.AuditCatalogConfig;
 import io.collateralrisk.model.config.ConfigLoader;
@@ -32,8 +33,9 @@ public final class RiskJobMain implements Callable<Integer> {
     @Option(names = "--group-id", defaultValue = "risk-monitor", description = "Kafka consumer group and transactional id prefix (default: ${DEFAULT-VALUE}).")
     String groupId;
 
-    @Option(names = "--delivery", defaultValue = "EXACTLY_ONCE",
-            description = "EXACTLY_ONCE (transactions committed with checkpoints) or AT_LEAST_ONCE (lowest latency; de-duplicate by eventId). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--delivery", defaultValue = "exactly-once", converter = DeliveryConverter.class,
+            description = "exactly-once (transactions committed with checkpoints: visible at the checkpoint) or at-least-once "
+                    + "(visible in milliseconds; after a failure a record may repeat: de-duplicate by eventId). Default: ${DEFAULT-VALUE}.")
     DeliveryGuarantee delivery;
 
     @Option(names = "--audit-warehouse", paramLabel = "LOCATION",

@@ -3,6 +3,8 @@ package io.collateralrisk.sinks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.collateralrisk.model.OutputRecord;
+import java.util.Properties;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -24,5 +26,23 @@ class KafkaOutputSinkTest {
         // new ProducerRecord throws on a negative timestamp: the job would restart on it forever.
         assertThat(serialize(-1L).timestamp()).as("the producer's clock").isNull();
         assertThat(serialize(Long.MIN_VALUE).timestamp()).isNull();
+    }
+
+    @Test
+    void atLeastOnceSendsEachRecordAtOnceToEveryReplica() {
+        Properties p = KafkaOutputSink.producerProperties(DeliveryGuarantee.AT_LEAST_ONCE);
+        assertThat(p.getProperty("linger.ms")).isEqualTo("0");
+        assertThat(p.getProperty("acks")).isEqualTo("all");
+        assertThat(p.getProperty("enable.idempotence")).isEqualTo("true");
+        assertThat(p).doesNotContainKey("transaction.timeout.ms");
+    }
+
+    @Test
+    void exactlyOnceKeepsItsTransactionSettings() {
+        Properties p = KafkaOutputSink.producerProperties(DeliveryGuarantee.EXACTLY_ONCE);
+        assertThat(p.getProperty("transaction.timeout.ms")).isEqualTo(KafkaOutputSink.TRANSACTION_TIMEOUT_MS);
+        assertThat(p.getProperty("acks")).isEqualTo("all");
+        assertThat(p.getProperty("enable.idempotence")).isEqualTo("true");
+        assertThat(p).doesNotContainKey("linger.ms");
     }
 }

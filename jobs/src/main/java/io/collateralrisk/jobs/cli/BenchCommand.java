@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks, printed with the machine's core count.",
-        subcommands = {BenchCommand.Prices.class, BenchLtvCommand.class})
+        subcommands = {BenchCommand.Prices.class, BenchLtvCommand.class, BenchLatencyCommand.class})
 public final class BenchCommand implements Runnable {
 
     @CommandLine.Spec

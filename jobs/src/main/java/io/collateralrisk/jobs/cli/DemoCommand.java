@@ -2,8 +2,10 @@ package io.collateralrisk.jobs.cli;
 
 import io.collateralrisk.jobs.demo.Demo;
 import io.collateralrisk.jobs.demo.DemoLog;
+import io.collateralrisk.jobs.kafka.DeliveryConverter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.logging.log4j.LogManager;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,6 +47,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Publish only the first N days of the bundled week (default: all of it).")
     int days;
 
+    @Option(names = "--delivery", defaultValue = "exactly-once", converter = DeliveryConverter.class,
+            description = "Output delivery: exactly-once (read back read_committed, visible at each checkpoint) or at-least-once"
+                    + " (read back read_uncommitted, visible at once). Default: ${DEFAULT-VALUE}.")
+    DeliveryGuarantee delivery;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -56,7 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
         // From here on the job and its libraries log to the file; the terminal shows what the demo prints.
         Path log = DemoLog.redirect(workDir);
         try {
-            return new Demo(System.out, parallelism, facilities, workDir, keepRunning, !noPrometheus, days, log).run();
+            return new Demo(System.out, parallelism, facilities, workDir, keepRunning, !noPrometheus, days, log, delivery).run();
         } catch (Exception e) {
             LogManager.getLogger(DemoCommand.class).error("The demo stopped", e);
             System.out.println();

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.collateralrisk.model.json.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
+import io.collateralrisk.jobs.kafka.DeliveryConverter;
 import io.collateralrisk.jobs.kafka.KafkaPipeline;
 import io.collateralrisk.jobs.kafka.LocalKafkaBroker;
 import io.collateralrisk.model.Times;
@@ -51,7 +52,8 @@ import org.apache.logging.log4j.Logger;
 /**
  * {@code bin/risk demo}: a real KRaft broker, the bundled March 2023 BTC-USD candles of three
  * venues published to {@code prices} (with a few malformed records), and the job on an in-JVM
- * MiniCluster from Kafka to Kafka with exactly-once output, read back with {@code read_committed}.
+ * MiniCluster from Kafka to Kafka with exactly-once output read back with {@code read_committed} (or at-least-once
+ * output read back with {@code read_uncommitted}).
  */
 public final class Demo {
 
@@ -86,12 +88,19 @@ public final class Demo {
     private final int days;
     /** Where the job's and the libraries' log goes ({@link DemoLog}), named in the summary; null when it stays where it was. */
     private final Path log;
+    /** The output topics' delivery; the demo reads them back as a consumer of that delivery would. */
+    private final DeliveryGuarantee delivery;
 
     public Demo(PrintStream out, int parallelism, int facilities, Path workDir) {
         this(out, parallelism, facilities, workDir, false, false, 0, null);
     }
 
     public Demo(PrintStream out, int parallelism, int facilities, Path workDir, boolean keepRunning, boolean prometheus, int days, Path log) {
+        this(out, parallelism, facilities, workDir, keepRunning, prometheus, days, log, DeliveryGuarantee.EXACTLY_ONCE);
+    }
+
+    public Demo(PrintStream out, int parallelism, int facilities, Path workDir, boolean keepRunning, boolean prometheus, int days, Path log,
+            DeliveryGuarantee delivery) {
         this.out = out;
         this.parallelism = parallelism;
         this.facilities = facilities;
@@ -100,6 +109,7 @@ public final class Demo {
         this.prometheus = prometheus;
         this.days = days;
         this.log = log;
+        this.delivery = delivery;
     }
 
     public int run() throws Exception {
@@ -133,21 +143,21 @@ public final class Demo {
             publish(broker.bootstrapServers(), ticks, bookEvents);
             out.println(" done");
 
-            step(3, "starting the job on a Flink MiniCluster (parallelism " + parallelism + ", exactly-once output) ...");
+            step(3, "starting the job on a Flink MiniCluster (parallelism " + parallelism + ", " + DeliveryConverter.name(delivery) + " output) ...");
             int reporterPort = DemoPrometheus.freePort();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(parallelism, reporterPort));
             Path warehouse = workDir.resolve("warehouse");
             FileUtils.deleteDirectory(warehouse.toFile());
-            KafkaPipeline.build(env, broker.bootstrapServers(), "risk-demo", config, DeliveryGuarantee.EXACTLY_ONCE, !keepRunning, horizon,
+            KafkaPipeline.build(env, broker.bootstrapServers(), "risk-demo", config, delivery, !keepRunning, horizon,
                     AuditSetup.prepare(AuditCatalogConfig.hadoop(warehouse.toString()), config, CodeVersion.get()));
             JobClient job = env.executeAsync("risk demo");
             out.println(" running");
             DemoPrometheus metrics = prometheus ? startPrometheus(reporterPort) : null;
             try {
                 step(4, keepRunning
-                        ? "the sources stay open and the job is live: decisions run on the price clock alone; reading the outputs"
-                                + " (read_committed) as checkpoints commit them"
-                        : "reading the outputs (read_committed) as checkpoints commit them, until the job has replayed every record");
+                        ? "the sources stay open and the job is live: decisions run on the price clock alone; reading the outputs "
+                                + readingHow()
+                        : "reading the outputs " + readingHow() + ", until the job has replayed every record");
                 out.println();
                 Map<String, List<OutputRecord>> byTopic = consumeUntilDone(broker.bootstrapServers(), job, started);
 
@@ -179,6 +189,14 @@ public final class Demo {
             }
         }
         return 0;
+    }
+
+    private String readingHow() {
+        return exactlyOnce() ? "(read_committed) as checkpoints commit them" : "(read_uncommitted) as they are written";
+    }
+
+    private boolean exactlyOnce() {
+        return delivery == DeliveryGuarantee.EXACTLY_ONCE;
     }
 
     private void step(int n, String text) {
@@ -302,13 +320,13 @@ public final class Demo {
         }
     }
 
-    /** Reads every output topic with read_committed until the job has finished and nothing more arrives. */
+    /** Reads every output topic as a consumer of the delivery would until the job has finished and nothing more arrives. */
     private Map<String, List<OutputRecord>> consumeUntilDone(String bootstrap, JobClient job, long started) throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "risk-demo-reader");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, exactlyOnce() ? "read_committed" : "read_uncommitted");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         Map<String, List<OutputRecord>> byTopic = new TreeMap<>();
