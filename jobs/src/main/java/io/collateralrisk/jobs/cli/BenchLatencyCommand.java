@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
             "evaluation. p50/p99/max per scenario: facility events silent, trickling (one per 10 s) and bursting",
             "(1,000/s), at each --out-of-order and --delivery. Each (outOfOrder, delivery) runs on a broker and job of",
             "its own; its scenarios follow one another on that job. The silent scenario measures once facility",
-            "events have been quiet for " + LatencyBench.QUIET_INPUT_SETTLES_SECONDS + " s (a quiet input is marked idle after a minute).",
+            "events have been quiet for " + LatencyBench.QUIET_INPUT_SETTLES_SECONDS + " s (they carry no clock: quiet, they hold nothing back).",
             "Progress goes to stderr; the table (or with --json one object) to stdout. Each (outOfOrder, delivery) starts its own",
             "broker and job (a minute or two before the first scenario): about 30 minutes in all, --quick about 15, on two idle cores."
         })
