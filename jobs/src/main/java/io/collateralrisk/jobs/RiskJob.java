@@ -12,7 +12,9 @@ import io.collateralrisk.sinks.metrics.PriceAlertMetrics;
 import io.collateralrisk.sinks.metrics.ReferencePriceMetrics;
 import io.collateralrisk.sinks.metrics.WatermarkLagOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.TreeSet;
 import io.collateralrisk.jobs.input.InputRecord;
 import io.collateralrisk.jobs.input.ParseInput;
@@ -134,11 +136,15 @@ public final class RiskJob {
      * What the job emits: records for the output topics, and (in a replay) the cure deadlines that
      * fall after the last input time, reported rather than fired.
      */
-    public record Outputs(DataStream<OutputRecord> records, DataStream<LifecycleEvent> unfiredDeadlines, DataStream<OutputRecord> acceptedInputs) {
+    public record Outputs(DataStream<OutputRecord> records, DataStream<LifecycleEvent> unfiredDeadlines, Supplier<DataStream<OutputRecord>> acceptedInputs) {
 
-        /** What the audit tables take: every output record and every accepted input. */
+        /**
+         * What the audit tables take: every output record and every accepted input. The accepted
+         * inputs' audit records are built only here, once: a job without audit tables would
+         * otherwise re-read and re-write every tick's JSON for nothing.
+         */
         public DataStream<OutputRecord> audit() {
-            return records.union(acceptedInputs);
+            return records.union(acceptedInputs.get());
         }
     }
 
@@ -161,7 +167,7 @@ public final class RiskJob {
 
         DataStream<FeedHealthInput> resolutions = null;
         DataStream<HoldsReleased> releases = null;
-        DataStream<OutputRecord> acceptedReleases = null;
+        Supplier<DataStream<OutputRecord>> acceptedReleases = null;
         DataStream<DeadLetter> controlRefused = null;
         if (inputs.control() != null) {
             int parallelism = inputs.control().getParallelism();
@@ -176,7 +182,7 @@ public final class RiskJob {
             releases = control.filter(c -> c.record().holdsReleased() != null).uid("risk-control-releases").name("holds released")
                     .map(c -> c.record().holdsReleased()).returns(HoldsReleased.class).uid("risk-control-to-breaker").name("releases to breaker");
             controlRefused = parsedControl.getSideOutput(DeadLetters.TAG);
-            acceptedReleases = control.filter(c -> c.record().holdsReleased() != null).uid("audit-releases-filter").name("holds released for audit")
+            acceptedReleases = () -> control.filter(c -> c.record().holdsReleased() != null).uid("audit-releases-filter").name("holds released for audit")
                     .map(c -> AuditRecords.of(c.record().holdsReleased(), c.location(), c.payload())).uid("audit-accepted-releases").name("accepted releases for audit");
         }
         FeedHealthStage.Result feedHealth = FeedHealthStage.apply(prices.evaluations(), resolutions, config, eventTimeHorizon);
@@ -186,9 +192,10 @@ public final class RiskJob {
         if (controlRefused != null) {
             deadLetters = deadLetters.union(controlRefused);
         }
-        DataStream<OutputRecord> acceptedInputs = prices.acceptedTicks().map(AuditRecords::of).uid("audit-accepted-ticks").name("accepted ticks for audit");
+        List<Supplier<DataStream<OutputRecord>>> acceptedInputs = new ArrayList<>();
+        acceptedInputs.add(() -> prices.acceptedTicks().map(AuditRecords::of).uid("audit-accepted-ticks").name("accepted ticks for audit"));
         if (acceptedReleases != null) {
-            acceptedInputs = acceptedInputs.union(acceptedReleases);
+            acceptedInputs.add(acceptedReleases);
         }
         DataStream<OutputRecord> lifecycle = null;
         DataStream<LifecycleEvent> unfired = null;
@@ -203,7 +210,7 @@ public final class RiskJob {
                             .uid("facility-watermarks").name("facility watermarks").setParallelism(parallelism),
                     priceClock(ticks), config, eventTimeHorizon);
             deadLetters = deadLetters.union(facilityEvents.getSideOutput(DeadLetters.TAG), facilities.refused());
-            acceptedInputs = acceptedInputs.union(
+            acceptedInputs.add(() ->
                     facilities.accepted().map(AuditRecords::of).uid("audit-accepted-facility-events").name("accepted facility events for audit"));
 
             LtvStage.Result ltv = LtvStage.apply(referencePrices, facilities.commands(), config, codeVersion, eventTimeHorizon);
@@ -232,7 +239,13 @@ public final class RiskJob {
             records = records.union(lifecycle);
         }
         records = records.union(opsAlerts.map(OutputRecord::of).uid("out-ops-alerts").name("ops alerts out"));
-        return new Outputs(records, unfired, acceptedInputs);
+        return new Outputs(records, unfired, () -> {
+            DataStream<OutputRecord> accepted = acceptedInputs.get(0).get();
+            for (Supplier<DataStream<OutputRecord>> more : acceptedInputs.subList(1, acceptedInputs.size())) {
+                accepted = accepted.union(more.get());
+            }
+            return accepted;
+        });
     }
 
     /** The price clock alone: no records, only the prices' watermarks, for stages that must run on it. */

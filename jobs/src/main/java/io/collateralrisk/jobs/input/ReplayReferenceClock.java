@@ -36,8 +36,11 @@ public final class ReplayReferenceClock {
         String next() throws IOException;
     }
 
-    /** One line of the file with its reference clock ({@link ClockGuard#UNKNOWN} when the file has no other valid time). */
-    public record Line(String text, long number, long referenceClock) {}
+    /**
+     * One line of the file with its reference clock ({@link ClockGuard#UNKNOWN} when the file has no
+     * other valid time) and its event time ({@link ClockGuard#UNKNOWN} unless valid and from 1970 on).
+     */
+    public record Line(String text, long number, long referenceClock, long eventTime) {}
 
     private record Pending(String text, long number, long eventTime, long kafkaTimestamp) {
         boolean valid() {
@@ -120,7 +123,7 @@ public final class ReplayReferenceClock {
                 lastNotAhead = head.eventTime;
             }
         }
-        return new Line(head.text, head.number, clock);
+        return new Line(head.text, head.number, clock, head.eventTime);
     }
 
     private int validAfterHead() {

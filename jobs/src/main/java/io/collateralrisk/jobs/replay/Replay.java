@@ -1,6 +1,5 @@
 package io.collateralrisk.jobs.replay;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.collateralrisk.jobs.RiskJob;
 import io.collateralrisk.jobs.StateBackendChoice;
 import io.collateralrisk.jobs.audit.AuditSetup;
@@ -15,8 +14,6 @@ import io.collateralrisk.jobs.input.ReplayReferenceClock;
 import io.collateralrisk.model.OutputRecord;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
-import io.collateralrisk.model.json.InputParser;
-import io.collateralrisk.model.json.Json;
 import io.collateralrisk.model.json.OutputJson;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -163,13 +160,7 @@ public final class Replay {
         Map<String, List<OutputRecord>> byTopic = new TreeMap<>();
         try (var files = Files.list(parts)) {
             for (Path part : files.toList()) {
-                for (String line : Files.readAllLines(part, StandardCharsets.UTF_8)) {
-                    JsonNode n = Json.outputReader().readTree(line);
-                    OutputRecord r = new OutputRecord(
-                            n.get("topic").asText(), n.get("key").asText(), n.get("eventTime").asLong(),
-                            n.get("eventId").asText(), n.get("json").asText(), n.get("tombstone").asBoolean());
-                    byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>()).add(r);
-                }
+                ReplayFileSink.read(part, r -> byTopic.computeIfAbsent(r.topic(), t -> new ArrayList<>()).add(r));
             }
         }
         byTopic.values().forEach(list -> list.sort(OutputRecord.ORDER));
@@ -221,7 +212,8 @@ public final class Replay {
             ReplayReferenceClock clock = new ReplayReferenceClock(reader::readLine, lastLineFloor);
             ReplayReferenceClock.Line line;
             while ((line = clock.next()) != null) {
-                long t = InputParser.eventTimeOrElse(line.text(), ClockGuard.UNKNOWN);
+                // The clock has parsed the line's event time already: parsing it again was half of this pass.
+                long t = line.eventTime();
                 if (t != ClockGuard.UNKNOWN && ClockGuard.refusal(t, line.referenceClock(), maxAheadMs) == null) {
                     last = Math.max(last, t);
                 }

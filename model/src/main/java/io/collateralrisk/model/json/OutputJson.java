@@ -1,5 +1,6 @@
 package io.collateralrisk.model.json;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,6 +15,8 @@ import io.collateralrisk.model.PriceAlert;
 import io.collateralrisk.model.ReferencePrice;
 import io.collateralrisk.model.SourcePrice;
 import io.collateralrisk.model.Times;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
 /**
@@ -24,35 +27,52 @@ public final class OutputJson {
 
     private OutputJson() {}
 
+    /**
+     * Written field by field to the generator rather than built as a tree: one is written per
+     * evaluation, the most frequent output, and the text is the same as the tree's.
+     */
     public static String referencePrice(ReferencePrice r) {
-        ObjectNode n = header(ReferencePrice.TYPE, r.eventId(), r.eventTime());
-        n.put("pair", r.pair());
-        n.put("evaluationId", r.evaluationId());
-        n.put("status", r.status().name());
-        n.put("price", Decimals.plain(r.price()));
-        n.put("median", Decimals.plain(r.median()));
-        n.put("twap", Decimals.plain(r.twap()));
-        n.put("primary", Decimals.plain(r.primary()));
-        n.put("incidentOpen", r.incidentOpen());
-        ArrayNode used = n.putArray("used");
-        for (SourcePrice s : r.used()) {
-            used.addObject()
-                    .put("source", s.source())
-                    .put("kind", s.kind().name())
-                    .put("price", Decimals.plain(s.price()))
-                    .put("eventTime", Times.format(s.eventTime()));
+        StringWriter text = new StringWriter(512);
+        try (JsonGenerator g = Json.mapper().createGenerator(text)) {
+            g.writeStartObject();
+            g.writeStringField("type", ReferencePrice.TYPE);
+            g.writeStringField("eventId", r.eventId());
+            g.writeStringField("eventTime", Times.format(r.eventTime()));
+            g.writeStringField("pair", r.pair());
+            g.writeStringField("evaluationId", r.evaluationId());
+            g.writeStringField("status", r.status().name());
+            g.writeStringField("price", Decimals.plain(r.price()));
+            g.writeStringField("median", Decimals.plain(r.median()));
+            g.writeStringField("twap", Decimals.plain(r.twap()));
+            g.writeStringField("primary", Decimals.plain(r.primary()));
+            g.writeBooleanField("incidentOpen", r.incidentOpen());
+            g.writeArrayFieldStart("used");
+            for (SourcePrice s : r.used()) {
+                g.writeStartObject();
+                g.writeStringField("source", s.source());
+                g.writeStringField("kind", s.kind().name());
+                g.writeStringField("price", Decimals.plain(s.price()));
+                g.writeStringField("eventTime", Times.format(s.eventTime()));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("excluded");
+            for (ExcludedSource s : r.excluded()) {
+                g.writeStartObject();
+                g.writeStringField("source", s.source());
+                g.writeStringField("kind", s.kind().name());
+                g.writeStringField("reason", s.reason());
+                g.writeStringField("price", Decimals.plain(s.price()));
+                g.writeStringField("eventTime", Times.format(s.eventTime()));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeStringField("configHash", r.configHash());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        ArrayNode excluded = n.putArray("excluded");
-        for (ExcludedSource s : r.excluded()) {
-            excluded.addObject()
-                    .put("source", s.source())
-                    .put("kind", s.kind().name())
-                    .put("reason", s.reason())
-                    .put("price", Decimals.plain(s.price()))
-                    .put("eventTime", Times.format(s.eventTime()));
-        }
-        n.put("configHash", r.configHash());
-        return write(n);
+        return text.toString();
     }
 
     public static String priceAlert(PriceAlert a) {

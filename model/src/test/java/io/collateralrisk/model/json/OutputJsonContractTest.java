@@ -99,6 +99,36 @@ class OutputJsonContractTest {
         OutputContract.assertValid(json);
     }
 
+    /** The reference price is written field by field; its text must be what a tree of the same fields prints. */
+    @Test
+    void referencePriceIsTheTextOfTheSameFieldsAsATree() throws Exception {
+        List<ReferencePrice> prices = List.of(
+                reference(T, PriceStatus.OK, "61234.56", "61234.560", "6.1E+4", "0.00000001", true,
+                        List.of(new SourcePrice("bin\"ance\u00e9\n", SourceKind.EXCHANGE, new BigDecimal("61230.1"), T - 2_000),
+                                new SourcePrice("chainlink", SourceKind.ORACLE, new BigDecimal("61240.00000000"), -1_000)),
+                        List.of(new ExcludedSource("kraken", SourceKind.EXCHANGE, ExcludedSource.OUTLIER, new BigDecimal("70000"), T - 1_000))),
+                reference(T, PriceStatus.UNAVAILABLE, null, null, null, null, false, List.of(), List.of()));
+        for (ReferencePrice r : prices) {
+            ObjectNode n = MAPPER.createObjectNode();
+            n.put("type", ReferencePrice.TYPE).put("eventId", r.eventId()).put("eventTime", Times.format(r.eventTime()))
+                    .put("pair", r.pair()).put("evaluationId", r.evaluationId()).put("status", r.status().name())
+                    .put("price", plain(r.price())).put("median", plain(r.median())).put("twap", plain(r.twap()))
+                    .put("primary", plain(r.primary())).put("incidentOpen", r.incidentOpen());
+            var used = n.putArray("used");
+            r.used().forEach(s -> used.addObject().put("source", s.source()).put("kind", s.kind().name())
+                    .put("price", plain(s.price())).put("eventTime", Times.format(s.eventTime())));
+            var excluded = n.putArray("excluded");
+            r.excluded().forEach(s -> excluded.addObject().put("source", s.source()).put("kind", s.kind().name()).put("reason", s.reason())
+                    .put("price", plain(s.price())).put("eventTime", Times.format(s.eventTime())));
+            n.put("configHash", r.configHash());
+            assertThat(OutputJson.referencePrice(r)).isEqualTo(io.collateralrisk.model.json.Json.mapper().writeValueAsString(n));
+        }
+    }
+
+    private static String plain(BigDecimal d) {
+        return d == null ? null : d.toPlainString();
+    }
+
     @Test
     void referencePriceUnavailableWithOneSourceLeft() {
         ReferencePrice r = reference(T + 121_001, PriceStatus.UNAVAILABLE, null, null, "61220.10", null, false,

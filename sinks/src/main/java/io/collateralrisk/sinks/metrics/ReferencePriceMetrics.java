@@ -39,6 +39,34 @@ public class ReferencePriceMetrics extends ProcessFunction<ReferencePrice, Outpu
     private transient Map<String, Counter> counters;
     private transient WatermarkLag lag;
     private transient TickToEventLatency latency;
+    /** Each pair's keys into {@link #values} and its counters, made once: per evaluation they were most of this function's time. */
+    private transient Map<String, PairKeys> keys;
+
+    private final class PairKeys {
+        final String ltv;
+        final String median;
+        final String twap;
+        final String primary;
+        final String available;
+        final String incident;
+        final String divergence;
+        final Counter[] evaluations = new Counter[PriceStatus.values().length];
+        /** Per source: its price and age keys. */
+        final Map<String, String[]> sources = new HashMap<>();
+
+        PairKeys(String pair) {
+            ltv = pair + "|ltv";
+            median = pair + "|median";
+            twap = pair + "|twap";
+            primary = pair + "|primary";
+            available = pair + "|available";
+            incident = pair + "|incident";
+            divergence = pair + "|divergence";
+            for (PriceStatus status : PriceStatus.values()) {
+                evaluations[status.ordinal()] = counter(pair, "status", status.name(), "risk_price_evaluations");
+            }
+        }
+    }
 
     /**
      * @param pairs the configured pairs, whose series exist from the start
@@ -56,6 +84,7 @@ public class ReferencePriceMetrics extends ProcessFunction<ReferencePrice, Outpu
         metrics = getRuntimeContext().getMetricGroup();
         values = new HashMap<>();
         counters = new HashMap<>();
+        keys = new HashMap<>();
         lag = WatermarkLag.register(metrics, "prices");
         latency = TickToEventLatency.register(metrics, List.of(ReferencePrice.TYPE));
         if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
@@ -80,23 +109,24 @@ public class ReferencePriceMetrics extends ProcessFunction<ReferencePrice, Outpu
     public void processElement(ReferencePrice r, Context ctx, Collector<OutputRecord> out) {
         latency.observe(ReferencePrice.TYPE, r.ingestedAt());
         String pair = r.pair();
-        counter(pair, "status", r.status().name(), "risk_price_evaluations").inc();
-        set(pair + "|ltv", r.price());
-        set(pair + "|median", r.median());
-        set(pair + "|twap", r.twap());
-        set(pair + "|primary", r.primary());
-        values.put(pair + "|available", r.status() == PriceStatus.OK ? 1.0 : 0.0);
-        values.put(pair + "|incident", r.incidentOpen() ? 1.0 : 0.0);
+        PairKeys k = keys.computeIfAbsent(pair, PairKeys::new);
+        k.evaluations[r.status().ordinal()].inc();
+        set(k.ltv, r.price());
+        set(k.median, r.median());
+        set(k.twap, r.twap());
+        set(k.primary, r.primary());
+        values.put(k.available, r.status() == PriceStatus.OK ? 1.0 : 0.0);
+        values.put(k.incident, r.incidentOpen() ? 1.0 : 0.0);
         if (r.primary() != null && r.twap() != null && r.twap().signum() > 0) {
-            values.put(pair + "|divergence", r.primary().subtract(r.twap()).abs().divide(r.twap(), MathContext.DECIMAL64).doubleValue());
+            values.put(k.divergence, r.primary().subtract(r.twap()).abs().divide(r.twap(), MathContext.DECIMAL64).doubleValue());
         } else {
-            values.put(pair + "|divergence", Double.NaN);
+            values.put(k.divergence, Double.NaN);
         }
         for (SourcePrice s : r.used()) {
-            source(pair, s.source(), s.kind().name(), s.price(), r.eventTime() - s.eventTime());
+            source(k, pair, s.source(), s.kind().name(), s.price(), r.eventTime() - s.eventTime());
         }
         for (ExcludedSource s : r.excluded()) {
-            source(pair, s.source(), s.kind().name(), s.price(), r.eventTime() - s.eventTime());
+            source(k, pair, s.source(), s.kind().name(), s.price(), r.eventTime() - s.eventTime());
             // Both reasons exist for a source from its first exclusion on.
             excludedCounter(pair, s.source(), ExcludedSource.STALE);
             excludedCounter(pair, s.source(), ExcludedSource.OUTLIER);
@@ -110,15 +140,20 @@ public class ReferencePriceMetrics extends ProcessFunction<ReferencePrice, Outpu
                 k -> metrics.addGroup("pair", pair).addGroup("source", source).addGroup("reason", reason).counter("risk_price_excluded"));
     }
 
-    private void source(String pair, String source, String kind, BigDecimal price, long ageMs) {
-        String key = pair + "|" + source;
-        if (!values.containsKey(key + "|price")) {
-            MetricGroup g = metrics.addGroup("pair", pair).addGroup("source", source);
-            gauge(g.addGroup("kind", kind), "risk_price_source", key + "|price");
-            gauge(g, "risk_price_source_age_seconds", key + "|age");
+    private void source(PairKeys k, String pair, String source, String kind, BigDecimal price, long ageMs) {
+        String[] priceAndAge = k.sources.get(source);
+        if (priceAndAge == null) {
+            String key = pair + "|" + source;
+            priceAndAge = new String[] {key + "|price", key + "|age"};
+            k.sources.put(source, priceAndAge);
+            if (!values.containsKey(priceAndAge[0])) {
+                MetricGroup g = metrics.addGroup("pair", pair).addGroup("source", source);
+                gauge(g.addGroup("kind", kind), "risk_price_source", priceAndAge[0]);
+                gauge(g, "risk_price_source_age_seconds", priceAndAge[1]);
+            }
         }
-        set(key + "|price", price);
-        values.put(key + "|age", ageMs / 1000.0);
+        set(priceAndAge[0], price);
+        values.put(priceAndAge[1], ageMs / 1000.0);
     }
 
     private void gauge(MetricGroup group, String name, String key) {
