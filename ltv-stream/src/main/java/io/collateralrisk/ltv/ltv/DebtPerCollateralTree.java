@@ -15,11 +15,18 @@ import java.util.List;
  * facilities are the last ones.
  *
  * <p>A treap (a search tree whose nodes are also a heap by a priority drawn from the id's hash, so
- * it stays balanced in expectation whatever the order of inserts). Orders and prefixes are decided
+ * it stays balanced in expectation whatever the order of inserts); subtrees of
+ * {@value #SUMMED} nodes or more keep their sums. Orders and prefixes are decided
  * on {@code double} quotients when they differ by more than their rounding can explain, and on the
  * exact amounts otherwise, so every answer is exact.
  */
 final class DebtPerCollateralTree {
+
+    /**
+     * Subtrees smaller than this keep no sums (a few nodes are summed when asked): most nodes are
+     * near the leaves, so this saves most of the sums' memory for a few more additions per query.
+     */
+    private static final int SUMMED = 16;
 
     /** Relative gap beyond which two quotients rounded to doubles are certainly ordered as they look. */
     private static final double SEPARATED = 1e-9;
@@ -39,6 +46,7 @@ final class DebtPerCollateralTree {
         final double ratio;
         private final int priority;
         private int size;
+        /** The subtree's sums, null below {@link #SUMMED} nodes. */
         private BigDecimal sumDebt;
         private BigDecimal sumCollateral;
         private Node left;
@@ -88,7 +96,7 @@ final class DebtPerCollateralTree {
 
     /** Every facility in the tree. */
     Sums total() {
-        return root == null ? Sums.NONE : new Sums(root.size, root.sumDebt, root.sumCollateral);
+        return root == null ? Sums.NONE : new Sums(root.size, debt(root), collateral(root));
     }
 
     void insert(Node x) {
@@ -135,8 +143,8 @@ final class DebtPerCollateralTree {
             if (within(t, x, xd, approximate, strict)) {
                 if (t.left != null) {
                     count += t.left.size;
-                    debt = debt.add(t.left.sumDebt);
-                    collateral = collateral.add(t.left.sumCollateral);
+                    debt = debt.add(debt(t.left));
+                    collateral = collateral.add(collateral(t.left));
                 }
                 count++;
                 debt = debt.add(t.debt);
@@ -288,21 +296,41 @@ final class DebtPerCollateralTree {
 
     /** Recomputes a node's count and sums from its children's. */
     private static void pull(Node t) {
-        int size = 1;
-        BigDecimal debt = t.debt;
-        BigDecimal collateral = t.collateral;
+        t.size = 1 + (t.left == null ? 0 : t.left.size) + (t.right == null ? 0 : t.right.size);
+        t.sumDebt = null;
+        t.sumCollateral = null;
+        if (t.size >= SUMMED) {
+            t.sumDebt = debt(t);
+            t.sumCollateral = collateral(t);
+        }
+    }
+
+    /** The subtree's debt: kept, or summed for a small subtree. */
+    private static BigDecimal debt(Node t) {
+        if (t.sumDebt != null) {
+            return t.sumDebt;
+        }
+        BigDecimal sum = t.debt;
         if (t.left != null) {
-            size += t.left.size;
-            debt = debt.add(t.left.sumDebt);
-            collateral = collateral.add(t.left.sumCollateral);
+            sum = sum.add(debt(t.left));
         }
         if (t.right != null) {
-            size += t.right.size;
-            debt = debt.add(t.right.sumDebt);
-            collateral = collateral.add(t.right.sumCollateral);
+            sum = sum.add(debt(t.right));
         }
-        t.size = size;
-        t.sumDebt = debt;
-        t.sumCollateral = collateral;
+        return sum;
+    }
+
+    private static BigDecimal collateral(Node t) {
+        if (t.sumCollateral != null) {
+            return t.sumCollateral;
+        }
+        BigDecimal sum = t.collateral;
+        if (t.left != null) {
+            sum = sum.add(collateral(t.left));
+        }
+        if (t.right != null) {
+            sum = sum.add(collateral(t.right));
+        }
+        return sum;
     }
 }

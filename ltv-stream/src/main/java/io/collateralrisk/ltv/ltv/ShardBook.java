@@ -38,8 +38,8 @@ final class ShardBook {
         String holdReason;
         boolean escalated;
 
-        Measured(FacilityState s, PolicyBook policy) {
-            super(s.facilityId, s.outstanding, s.collateral);
+        Measured(FacilityState s, String id, PolicyBook policy) {
+            super(id, s.outstanding, s.collateral);
             this.policy = policy;
             take(s);
         }
@@ -111,7 +111,7 @@ final class ShardBook {
         }
     }
 
-    private final Map<String, Measured> byId = new HashMap<>();
+    private final NodesById<Measured> byId = new NodesById<>();
     private final Map<String, PairBook> pairs = new HashMap<>();
 
     int size() {
@@ -130,8 +130,8 @@ final class ShardBook {
         Map<PolicyBook, List<Measured>> byPolicy = new HashMap<>();
         for (FacilityState s : facilities) {
             if (measured(s)) {
-                Measured m = new Measured(s, policyBook(s));
-                byId.put(m.id, m);
+                Measured m = new Measured(s, s.facilityId, policyBook(s));
+                byId.put(m);
                 count(m, 1);
                 if (m.hasDebt()) {
                     byPolicy.computeIfAbsent(m.policy, p -> new ArrayList<>()).add(m);
@@ -164,8 +164,9 @@ final class ShardBook {
         if (old != null) {
             remove(old);
         }
-        Measured m = new Measured(s, policyBook(s));
-        byId.put(m.id, m);
+        // Keep the id object already held: a state read back from RocksDB brings a copy of it.
+        Measured m = new Measured(s, old != null ? old.id : s.facilityId, policyBook(s));
+        byId.put(m);
         count(m, 1);
         if (m.hasDebt()) {
             m.policy.withDebt.insert(m);
