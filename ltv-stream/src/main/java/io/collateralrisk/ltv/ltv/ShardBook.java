@@ -9,6 +9,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -39,19 +40,30 @@ final class ShardBook {
         boolean escalated;
 
         Measured(FacilityState s, String id, PolicyBook policy) {
-            super(id, s.outstanding, s.collateral);
+            super(id, compact(s.outstanding), compact(s.collateral));
             this.policy = policy;
             take(s);
         }
 
-        /** Copies what the book counts beside the amounts. */
+        /**
+         * Copies what the book counts beside the amounts. A state read back from RocksDB is a
+         * fresh copy on every store: what is unchanged keeps the object already held, and the
+         * few distinct strings are the JVM's canonical ones.
+         */
         void take(FacilityState s) {
             band = s.band;
-            custodian = s.custodian;
-            cureDeadline = s.cureDeadline;
+            if (!Objects.equals(custodian, s.custodian)) {
+                custodian = s.custodian == null ? null : s.custodian.intern();
+            }
+            if (!Objects.equals(cureDeadline, s.cureDeadline)) {
+                cureDeadline = s.cureDeadline;
+            }
             pending = s.liquidationPending();
             unconfirmed = pending && s.unconfirmedReported;
-            holdReason = s.held() ? s.holdReason : null;
+            String reason = s.held() ? s.holdReason : null;
+            if (!Objects.equals(holdReason, reason)) {
+                holdReason = reason == null ? null : reason.intern();
+            }
             escalated = s.held() && s.holdEscalated;
         }
 
@@ -186,6 +198,11 @@ final class ShardBook {
         if (m.hasDebt()) {
             m.policy.withDebt.remove(m);
         }
+    }
+
+    /** The amount without the {@code BigInteger} a deserialized decimal carries, when its unscaled value fits a long. */
+    private static BigDecimal compact(BigDecimal d) {
+        return d.unscaledValue().bitLength() > 63 ? d : BigDecimal.valueOf(d.unscaledValue().longValueExact(), d.scale());
     }
 
     private static boolean measured(FacilityState s) {
