@@ -3,6 +3,7 @@ package io.collateralrisk.ltv.ltv;
 import io.collateralrisk.ltv.lifecycle.Band;
 import io.collateralrisk.ltv.lifecycle.FacilityState;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -200,9 +201,19 @@ final class ShardBook {
         }
     }
 
-    /** The amount without the {@code BigInteger} a deserialized decimal carries, when its unscaled value fits a long. */
+    /**
+     * The amount itself, shared with the state (the heap backend's object, or one that a command
+     * already compacted); a copy without the {@code BigInteger} that Flink's decimal serializer
+     * leaves behind (about 64 bytes) when it carries one and its unscaled value fits a long.
+     * A decimal that carries its {@code BigInteger} returns the same object on every call (a
+     * compact one makes a new one, except the few small values {@code BigInteger} caches).
+     */
     private static BigDecimal compact(BigDecimal d) {
-        return d.unscaledValue().bitLength() > 63 ? d : BigDecimal.valueOf(d.unscaledValue().longValueExact(), d.scale());
+        BigInteger unscaled = d.unscaledValue();
+        if (unscaled != d.unscaledValue() || unscaled.bitLength() > 63) {
+            return d;
+        }
+        return BigDecimal.valueOf(unscaled.longValue(), d.scale());
     }
 
     private static boolean measured(FacilityState s) {
