@@ -34,6 +34,8 @@ import org.openjdk.jmh.annotations.State;
  * <p>{@code quiet}: the price alternates between two values a cent apart after every facility has
  * been evaluated once, so no facility changes band (hysteresis keeps them) — the common case of a
  * live feed. {@code walk}: a random walk of 0.05% steps, where facilities do cross thresholds.
+ * Every evaluated facility is also stored in the book of the shard's metrics, as the job does;
+ * {@code metricsSweepWalk} and {@code metricsSweepBook} are the 10-second sweep before and after it.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,7 +50,8 @@ public class LtvShardBenchmark {
     private static final Map<String, PolicyConfig> POLICIES = RiskConfig.defaults().policies();
 
     private Shard shard;
-    private ShardMetrics sweepMetrics;
+    /** Figures computed by visiting every facility: the sweep before the book. */
+    private ShardMetrics walkMetrics;
     private PriceView low;
     private PriceView high;
     private boolean flip;
@@ -66,7 +69,7 @@ public class LtvShardBenchmark {
     @Setup(Level.Trial)
     public void setup() {
         shard = Shard.build(facilities, 42);
-        sweepMetrics = new ShardMetrics(new UnregisteredMetricsGroup(), RiskConfig.defaults());
+        walkMetrics = new ShardMetrics(new UnregisteredMetricsGroup(), RiskConfig.defaults());
         low = price(1, OPENING_PRICE);
         high = price(2, OPENING_PRICE.add(new BigDecimal("0.01")));
         shard.update(low);
@@ -88,11 +91,18 @@ public class LtvShardBenchmark {
         return shard.naiveUpdate(flip ? low : high);
     }
 
-    /** The 10-second metrics sweep of {@code LtvFunction} over the whole shard (it runs on the task thread). */
+    /** The 10-second metrics sweep as it was: a walk over every facility of the shard, on the task thread. */
     @Benchmark
-    public ShardMetrics metricsSweep() {
-        sweepMetrics.sweep("BTC-USD#0", "BTC-USD", shard.states.values(), POLICIES, OPENING_PRICE, t);
-        return sweepMetrics;
+    public ShardMetrics metricsSweepWalk() {
+        walkMetrics.walk(Shard.KEY, "BTC-USD", shard.states.values(), POLICIES, OPENING_PRICE, t);
+        return walkMetrics;
+    }
+
+    /** The 10-second metrics sweep of {@code LtvFunction}: the same figures from the shard's book. */
+    @Benchmark
+    public ShardMetrics metricsSweepBook() {
+        shard.metrics.sweep(Shard.KEY, "BTC-USD", POLICIES, OPENING_PRICE, t);
+        return shard.metrics;
     }
 
     @Benchmark
@@ -110,10 +120,12 @@ public class LtvShardBenchmark {
         return new PriceView(t, "bench-" + t, p, true, false);
     }
 
-    /** One shard: facilities by id, their index, and the rules of the standard policy. */
+    /** One shard: facilities by id, their index, the book its metrics read, and the rules of the standard policy. */
     static final class Shard {
+        static final String KEY = "BTC-USD#0";
         final Map<String, FacilityState> states = new HashMap<>();
         final ShardIndex index = new ShardIndex();
+        final ShardMetrics metrics = new ShardMetrics(new UnregisteredMetricsGroup(), RiskConfig.defaults());
         final LifecycleRules rules;
         final PolicyConfig policy;
 
@@ -152,6 +164,7 @@ public class LtvShardBenchmark {
                 FacilityState s = states.get(id);
                 rules.onEvaluation(s, p);
                 index.put(s, policy, s.nextTimer(1_800_000, 1_800_000));
+                metrics.stored(KEY, s);
                 evaluated++;
             }
             return evaluated;
@@ -168,14 +181,17 @@ public class LtvShardBenchmark {
     }
 
     /**
-     * Heap bytes per facility, measured after full collections: {@code [0]} state and index, as
-     * with the heap state backend; {@code [1]} the index alone, beside the ids it shares with the
-     * state. {@link LtvOperatorHeap} measures the stage itself, on either state backend.
+     * Heap bytes per facility, measured after full collections: {@code [0]} state, index and the
+     * metrics' book, as with the heap state backend; {@code [1]} the index alone and {@code [2]}
+     * the book alone, beside the ids and amounts they share with the state. {@link LtvOperatorHeap}
+     * measures the stage itself, on either state backend.
      */
     public static long[] heapPerFacility(int n) {
         long before = usedAfterGc();
         Shard shard = Shard.build(n, 42);
         shard.update(price(1, OPENING_PRICE));
+        long withAll = usedAfterGc();
+        shard.metrics.rebuild(Shard.KEY, java.util.List.of());
         long withIndex = usedAfterGc();
         shard.index.clear();
         long withoutIndex = usedAfterGc();
@@ -183,7 +199,7 @@ public class LtvShardBenchmark {
         if (shard.states.size() != n) {
             throw new IllegalStateException("shard lost facilities");
         }
-        return new long[] {(withIndex - before) / n, (withIndex - withoutIndex) / n};
+        return new long[] {(withAll - before) / n, (withIndex - withoutIndex) / n, (withAll - withIndex) / n};
     }
 
     static long usedAfterGc() {

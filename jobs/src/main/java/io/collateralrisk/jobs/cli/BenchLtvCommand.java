@@ -95,22 +95,26 @@ public final class BenchLtvCommand implements Callable<Integer> {
                 .shouldFailOnError(true)
                 .verbosity(VerboseMode.SILENT)
                 .build();
-        System.err.println("bench: JMH (load average " + ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() + ") ...");
+        double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        System.err.println("bench: JMH (load average " + loadBefore + ") ...");
         Collection<RunResult> results = new Runner(options).run();
 
-        // quietIndexed, quietNaive, walkIndexed (us/update), walk evaluations per update, metricsSweep (us/sweep)
+        // quietIndexed, quietNaive, walkIndexed (us/update), walk evaluations per update,
+        // metricsSweepWalk, metricsSweepBook (us/sweep)
         Map<Integer, double[]> byN = new TreeMap<>();
         for (RunResult r : results) {
             int n = Integer.parseInt(r.getParams().getParam("facilities"));
-            double[] row = byN.computeIfAbsent(n, k -> new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN});
+            double[] row = byN.computeIfAbsent(n, k -> new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN});
             String method = r.getParams().getBenchmark();
             double us = r.getPrimaryResult().getScore();
             if (method.endsWith(".quietIndexed")) {
                 row[0] = us;
             } else if (method.endsWith(".quietNaive")) {
                 row[1] = us;
-            } else if (method.endsWith(".metricsSweep")) {
+            } else if (method.endsWith(".metricsSweepWalk")) {
                 row[4] = us;
+            } else if (method.endsWith(".metricsSweepBook")) {
+                row[5] = us;
             } else if (method.endsWith(".walkIndexed")) {
                 row[2] = us;
                 var evaluations = r.getSecondaryResults().get("evaluations");
@@ -119,21 +123,25 @@ public final class BenchLtvCommand implements Callable<Integer> {
                 row[3] = evaluations == null ? Double.NaN : us / evaluations.getScore();
             }
         }
-        out.printf(Locale.ROOT, "%n%12s %16s %16s %10s %16s %14s %12s %12s %14s%n", "facilities", "quiet indexed",
-                "quiet naive", "ratio", "walk indexed", "evals/update", "heap/fac.", "index/fac.", "metrics sweep");
-        out.printf(Locale.ROOT, "%12s %16s %16s %10s %16s %14s %12s %12s %14s%n", "", "(updates/s)", "(updates/s)", "", "(updates/s)", "",
-                "(bytes)", "(bytes)", "(ms)");
+        out.printf(Locale.ROOT, "%n%12s %16s %16s %10s %16s %14s %12s %12s %12s %14s %14s%n", "facilities", "quiet indexed",
+                "quiet naive", "ratio", "walk indexed", "evals/update", "heap/fac.", "index/fac.", "book/fac.", "sweep walk",
+                "sweep book");
+        out.printf(Locale.ROOT, "%12s %16s %16s %10s %16s %14s %12s %12s %12s %14s %14s%n", "", "(updates/s)", "(updates/s)", "",
+                "(updates/s)", "", "(bytes)", "(bytes)", "(bytes)", "(ms)", "(ms)");
         for (var e : byN.entrySet()) {
             double[] r = e.getValue();
-            long[] bytes = heap.getOrDefault(e.getKey(), new long[] {-1, -1});
-            out.printf(Locale.ROOT, "%,12d %,16.0f %,16.1f %,10.0f %,16.0f %,14.1f %,12d %,12d %,14.1f%n", e.getKey(), 1e6 / r[0],
-                    1e6 / r[1], r[1] / r[0], 1e6 / r[2], r[3], bytes[0], bytes[1], r[4] / 1000);
+            long[] bytes = heap.getOrDefault(e.getKey(), new long[] {-1, -1, -1});
+            out.printf(Locale.ROOT, "%,12d %,16.0f %,16.1f %,10.0f %,16.0f %,14.1f %,12d %,12d %,12d %,14.1f %,14.3f%n", e.getKey(),
+                    1e6 / r[0], 1e6 / r[1], r[1] / r[0], 1e6 / r[2], r[3], bytes[0], bytes[1], bytes[2], r[4] / 1000, r[5] / 1000);
         }
         out.println("\nquiet: the price alternates a cent apart, no facility changes band; walk: 0.05% steps.");
         out.println("ratio: naive time per update over indexed time per update.");
-        out.println("metrics sweep: one 10-second sweep of the shard's metrics (exposure, distribution, shock ladder, watchlist).");
-        out.println("heap/fac.: facility state and index as plain Java objects, as the heap state backend keeps them;");
-        out.println("index/fac.: the index alone, beside the ids the state shares with it.");
+        out.println("sweep walk: one 10-second sweep of the shard's metrics (exposure, distribution, shock ladder, watchlist)");
+        out.println("visiting every facility, as before the book; sweep book: the same figures from the book, as the job does.");
+        out.println("heap/fac.: facility state, index and book as plain Java objects, as the heap state backend keeps them;");
+        out.println("index/fac., book/fac.: the index alone and the metrics' book alone, beside the ids and amounts the state shares with them.");
+        out.printf(Locale.ROOT, "load average (1 min): %.2f as JMH started, %.2f as it ended.%n", loadBefore,
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         if (!jobHeap.isEmpty()) {
             out.printf(Locale.ROOT, "%nThe LTV stage in a running job (local cluster, parallelism 1), heap per facility from %,d to %,d facilities:%n",
                     jobN / 10, jobN);

@@ -227,6 +227,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             if (s != null) {
                 facilities.remove(c.facilityId());
                 long timer = index.remove(c.facilityId());
+                shardMetrics.removed(ctx.getCurrentKey(), c.facilityId());
                 // A closed facility leaves no timer behind, unless others of the shard share the instant.
                 if (timer != Long.MAX_VALUE && !index.hasTimerAt(timer) && !pendingCommands.contains(timer)
                         && !pendingPrices.contains(timer)) {
@@ -280,6 +281,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 if (rules(s) == null) {
                     heldCommands.inc(); // held: keeps its amounts, decides nothing
                     facilities.put(s.facilityId, s);
+                    shardMetrics.removed(ctx.getCurrentKey(), s.facilityId);
                     return;
                 }
                 decisions = rules(s).onAmountsChanged(s, c.riskIncreased(), last, c.eventTime());
@@ -319,6 +321,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         facilities.put(s.facilityId, s);
         long timer = s.nextTimer(config.lifecycle().confirmTimeoutMs(), config.lifecycle().holdEscalateAfterMs());
         index(ctx.getCurrentKey()).put(s, policy, timer);
+        shardMetrics.stored(ctx.getCurrentKey(), s);
         if (timer != Long.MAX_VALUE) {
             ctx.timerService().registerEventTimeTimer(timer);
         }
@@ -362,6 +365,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         if (index == null) {
             // First use of this shard since the operator (re)started: rebuild from keyed state.
             index = new ShardIndex();
+            List<FacilityState> measured = new ArrayList<>();
             for (Map.Entry<String, FacilityState> e : facilities.entries()) {
                 FacilityState s = e.getValue();
                 // On the heap backend these are the stored objects: after a restore, the facility
@@ -372,7 +376,9 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                     continue; // held: neither a price nor a deadline reaches it
                 }
                 index.put(s, rules(s).policy(), s.nextTimer(config.lifecycle().confirmTimeoutMs(), config.lifecycle().holdEscalateAfterMs()));
+                measured.add(s);
             }
+            shardMetrics.rebuild(shardKey, measured);
             indexes.put(shardKey, index);
         }
         return index;
@@ -447,22 +453,19 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         return total;
     }
 
-    /** The shard's metrics, swept on a wall-clock timer: what analysts see, never what decides. */
+    /**
+     * The shard's metrics, swept on a wall-clock timer: what analysts see, never what decides.
+     * They are read from the shard's book, which follows every store and is rebuilt with the index.
+     */
     private void sweepMetrics(OnTimerContext ctx) throws Exception {
         String shardKey = ctx.getCurrentKey();
         String pair = shardKey.substring(0, shardKey.indexOf('#'));
         if (!config.pairs().containsKey(pair)) {
             return; // a pair restored from state but no longer configured: held, not measured
         }
+        index(shardKey); // after a restore, the first sweep may come before any input
         PriceView last = lastPrice.value();
         long now = ctx.timerService().currentWatermark();
-        List<FacilityState> measured = new ArrayList<>();
-        for (FacilityState s : facilities.values()) {
-            if (config.policies().containsKey(s.policy)) {
-                measured.add(s);
-            }
-        }
-        shardMetrics.sweep(shardKey, pair, measured, config.policies(),
-                last == null || !last.available() ? null : last.price(), now);
+        shardMetrics.sweep(shardKey, pair, config.policies(), last == null || !last.available() ? null : last.price(), now);
     }
 }

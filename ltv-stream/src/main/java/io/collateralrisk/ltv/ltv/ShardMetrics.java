@@ -8,6 +8,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -17,20 +18,25 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 
 /**
- * What is at risk, per LTV shard, from a periodic sweep over the shard's facilities (never per
- * price update): facilities and exposure per band, policy and custodian, the LTV distribution,
- * expected shortfall, the price-shock ladder, open margin calls and the nearest cure deadline,
- * pending, unconfirmed, held and escalated liquidations, and the watchlist of
- * the worst facilities ({@link WatchlistMetrics}). Each sweep replaces its shard's figures; a
- * gauge reads the sum over the shards of this subtask (Prometheus sums the subtasks).
+ * What is at risk, per LTV shard, read periodically (never per price update): facilities and
+ * exposure per band, policy and custodian, the LTV distribution, expected shortfall, the
+ * price-shock ladder, open margin calls and the nearest cure deadline, pending, unconfirmed, held
+ * and escalated liquidations, and the watchlist of the worst facilities ({@link WatchlistMetrics}).
+ * Each sweep replaces its shard's figures; a gauge reads the sum over the shards of this subtask
+ * (Prometheus sums the subtasks).
  *
- * <p>A sweep visits every facility of the shard on the task thread, so its cost per facility is
- * kept to a few decimal operations: amounts are summed exactly per series and turned into doubles
- * (for display; decisions use the exact decimals) once per sweep, a facility's LTV is divided out
- * once and compared with the bucket bounds and the shocked thresholds (computed once per policy),
- * and a facility below every shocked threshold is dismissed with one comparison. A bucket
- * {@code le} counts the facilities whose LTV, {@code D / (C x P)}, is at most {@code le}, exactly;
- * a facility without debt has LTV 0, one with debt and no collateral an infinite LTV.
+ * <p>A sweep reads the shard's {@link ShardBook}, kept up to date as facilities are stored
+ * ({@link #stored}, {@link #removed}, {@link #rebuild}): running sums for the counts and exposure,
+ * and for the figures that depend on the price, one descent of a {@link DebtPerCollateralTree} per
+ * bucket bound, shocked threshold and policy, since {@code LTV >= b} at price {@code P} exactly
+ * when {@code D >= b x P x C}. Its cost grows with the series and the logarithm of the facilities,
+ * not with the facilities. {@link #walk} computes the same figures by visiting every facility: the
+ * plain definition, kept for the tests and the benchmark.
+ *
+ * <p>A bucket {@code le} counts the facilities whose LTV, {@code D / (C x P)}, is at most
+ * {@code le}, exactly; a facility without debt has LTV 0, one with debt and no collateral an
+ * infinite LTV. Amounts are summed exactly and turned into doubles (for display; decisions use the
+ * exact decimals) once per sweep.
  */
 public final class ShardMetrics {
 
@@ -52,6 +58,8 @@ public final class ShardMetrics {
     /** Shard key -> its figures by slot at its last sweep (NaN: not the shard's pair). Read by the reporter's thread. */
     private final Map<String, double[]> byShard = new ConcurrentHashMap<>();
     private final WatchlistMetrics watchlist;
+    /** Shard key -> its book; on the task thread only. */
+    private final Map<String, ShardBook> books = new HashMap<>();
 
     public ShardMetrics(MetricGroup group, RiskConfig config) {
         this.group = group;
@@ -67,11 +75,85 @@ public final class ShardMetrics {
         return watchlist;
     }
 
+    /** Replaces the shard's book with these facilities: those the shard measures (configured pair and policy). */
+    public void rebuild(String shardKey, Collection<FacilityState> facilities) {
+        book(shardKey).rebuild(facilities);
+    }
+
+    /** The facility as the shard now stores it (it leaves the figures while it has no band or amounts). */
+    public void stored(String shardKey, FacilityState s) {
+        book(shardKey).put(s);
+    }
+
+    /** The facility is closed, or no longer measured (held for want of its configuration). */
+    public void removed(String shardKey, String facilityId) {
+        book(shardKey).remove(facilityId);
+    }
+
+    private ShardBook book(String shardKey) {
+        return books.computeIfAbsent(shardKey, k -> new ShardBook());
+    }
+
     /**
+     * The shard's figures from its book; policies not in {@code policies} are left out.
+     *
      * @param price the shard's last LTV price, null before the first or while unavailable
      * @param eventTime the shard's current event time (its watermark), for the cure deadlines
      */
-    public void sweep(String shardKey, String pair, Iterable<FacilityState> facilities, Map<String, PolicyConfig> policies,
+    public void sweep(String shardKey, String pair, Map<String, PolicyConfig> policies, BigDecimal price, long eventTime) {
+        PairSeries p = pair(pair);
+        p.reset();
+        ShardBook.PairBook book = book(shardKey).pair(pair);
+        List<DebtPerCollateralTree.Node> worst = new ArrayList<>();
+        long nearestDeadline = Long.MAX_VALUE;
+        if (book != null) {
+            for (ShardBook.PolicyBook policyBook : book.policies.values()) {
+                if (policies.containsKey(policyBook.name)) {
+                    p.read(policyBook, policies, price, worst);
+                }
+            }
+            for (Map.Entry<String, Long> held : book.heldByReason.entrySet()) {
+                Integer reason = p.heldIndex.get(held.getKey());
+                if (reason != null) {
+                    p.held[reason] += held.getValue();
+                }
+            }
+            p.pending = book.pending;
+            p.unconfirmed = book.unconfirmed;
+            p.escalated = book.escalated;
+            nearestDeadline = book.nearestDeadline();
+        }
+        publish(shardKey, pair, p, price, nearestDeadline, eventTime);
+        watchlist.update(shardKey, pair, worstEntries(worst, price));
+    }
+
+    /** The {@value WatchlistMetrics#SIZE} worst of the policies' worst, with their LTVs. */
+    private static List<WatchlistMetrics.Entry> worstEntries(List<DebtPerCollateralTree.Node> worst, BigDecimal price) {
+        worst.sort(DebtPerCollateralTree.ORDER.reversed());
+        List<WatchlistMetrics.Entry> entries = new ArrayList<>();
+        for (DebtPerCollateralTree.Node n : worst.subList(0, Math.min(WatchlistMetrics.SIZE, worst.size()))) {
+            BigDecimal value = n.collateral.multiply(price);
+            entries.add(new WatchlistMetrics.Entry(n.id, value.signum() == 0 ? null : n.debt.divide(value, MathContext.DECIMAL64)));
+        }
+        return entries;
+    }
+
+    private void publish(String shardKey, String pair, PairSeries p, BigDecimal price, long nearestDeadline, long eventTime) {
+        double[] figures = new double[slots];
+        Arrays.fill(figures, Double.NaN);
+        // Before the first watermark (just after a restore) there is no event time to count from.
+        double cureDeadline = nearestDeadline == Long.MAX_VALUE ? Double.POSITIVE_INFINITY
+                : eventTime == Long.MIN_VALUE ? Double.NaN : (nearestDeadline - eventTime) / 1000.0;
+        p.write(figures, price, cureDeadline);
+        byShard.put(shardKey, figures);
+    }
+
+    /**
+     * The same figures as {@link #sweep}, by visiting every facility of {@code facilities}: the
+     * plain definition the book is tested against, and the benchmark's baseline. It does not
+     * touch the shard's book.
+     */
+    public void walk(String shardKey, String pair, Iterable<FacilityState> facilities, Map<String, PolicyConfig> policies,
             BigDecimal price, long eventTime) {
         PairSeries p = pair(pair);
         p.reset();
@@ -125,13 +207,7 @@ public final class ShardMetrics {
                 }
             }
         }
-        double[] figures = new double[slots];
-        Arrays.fill(figures, Double.NaN);
-        // Before the first watermark (just after a restore) there is no event time to count from.
-        double cureDeadline = nearestDeadline == Long.MAX_VALUE ? Double.POSITIVE_INFINITY
-                : eventTime == Long.MIN_VALUE ? Double.NaN : (nearestDeadline - eventTime) / 1000.0;
-        p.write(figures, price, cureDeadline);
-        byShard.put(shardKey, figures);
+        publish(shardKey, pair, p, price, nearestDeadline, eventTime);
         watchlist.update(shardKey, pair, worst.entries());
     }
 
@@ -309,6 +385,51 @@ public final class ShardMetrics {
                 allCells.add(cell);
             }
             return cell;
+        }
+
+        /**
+         * Adds one policy's book: its cells, margin calls and, at a price, shortfall, distribution,
+         * shock ladder and worst facilities, each a prefix of the debt-per-collateral order.
+         */
+        void read(ShardBook.PolicyBook book, Map<String, PolicyConfig> policies, BigDecimal price,
+                List<DebtPerCollateralTree.Node> worst) {
+            PolicySeries policy = policy(book.name);
+            book.cells.forEach((band, byCustodian) -> byCustodian.forEach((custodian, sums) -> {
+                if (sums.facilities != 0) {
+                    Cell cell = cell(band, book.name, custodian);
+                    cell.facilities += sums.facilities;
+                    cell.debt = cell.debt.add(sums.debt);
+                    cell.collateral = cell.collateral.add(sums.collateral);
+                }
+            }));
+            policy.marginCalls += book.marginCalls;
+            if (price == null) {
+                return;
+            }
+            DebtPerCollateralTree tree = book.withDebt;
+            DebtPerCollateralTree.Sums all = tree.total();
+            // Debt beyond the collateral's value: D > P x C, past the prefix D <= P x C.
+            DebtPerCollateralTree.Sums under = all.minus(tree.atMost(price, false));
+            policy.shortfall = policy.shortfall.add(under.debt().subtract(under.collateral().multiply(price)));
+            // No debt is LTV 0, in every bucket; debt under no collateral is in +Inf only (last in the order).
+            buckets[0] += book.withoutDebt;
+            long below = 0;
+            for (int i = 0; i < FINITE_BOUNDS.length; i++) {
+                long within = tree.atMost(FINITE_BOUNDS[i].multiply(price), false).count();
+                buckets[i] += within - below;
+                below = within;
+            }
+            buckets[FINITE_BOUNDS.length] += all.count() - below;
+            policy.shocked(policies);
+            for (int i = 0; i < SHOCKS.size(); i++) {
+                for (int j = 0; j < SHOCK_BANDS.size(); j++) {
+                    // At or beyond the shocked threshold: D >= t x (1 - s) x P x C, past the prefix below it.
+                    DebtPerCollateralTree.Sums reached = all.minus(tree.atMost(policy.shocked[i][j].multiply(price), true));
+                    shockFacilities[i][j] += reached.count();
+                    shockDebt[i][j] = shockDebt[i][j].add(reached.debt());
+                }
+            }
+            tree.worst(WatchlistMetrics.SIZE, worst);
         }
 
         void reset() {

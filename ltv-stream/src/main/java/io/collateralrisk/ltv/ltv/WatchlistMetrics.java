@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code risk_watchlist_ltv{pair, facility}}: the LTV of the {@value #SIZE} worst facilities of each
- * pair on this subtask, from the metrics sweep (Prometheus takes the top {@value #SIZE} over the
+ * pair on this subtask, from the metrics sweep (a shard's worst are the last of its
+ * {@link DebtPerCollateralTree}s; Prometheus takes the top {@value #SIZE} over the
  * subtasks). Facilities without debt are not at risk and never listed; collateral of zero under
  * debt is an infinite LTV, the worst there is.
  *
@@ -119,6 +120,11 @@ final class WatchlistMetrics {
             values.put(e.facilityId(), e.value());
         }
         publish(pair, values);
+    }
+
+    /** The shard's worst facilities at its last sweep. */
+    List<Entry> shardWorst(String shardKey) {
+        return byShard.getOrDefault(shardKey, List.of());
     }
 
     /** The pair's listed facilities and their LTVs, worst first (what the gauges read now). */

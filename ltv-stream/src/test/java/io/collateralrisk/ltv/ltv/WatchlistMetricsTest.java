@@ -64,6 +64,12 @@ class WatchlistMetricsTest {
         return book;
     }
 
+    /** The shard's book becomes {@code book} (as after a restore) and is swept. */
+    private static void sweep(ShardMetrics metrics, String shardKey, String pair, List<FacilityState> book, BigDecimal price) {
+        metrics.rebuild(shardKey, book);
+        metrics.sweep(shardKey, pair, CONFIG.policies(), price, 0);
+    }
+
     private double value(String series) {
         assertThat(exported).containsKey(series);
         return ((Number) exported.get(series).getValue()).doubleValue();
@@ -75,8 +81,8 @@ class WatchlistMetricsTest {
         List<FacilityState> shard1 = ladder("B", 15);
         shard1.add(FacilityStates.of("ZERO-COLLATERAL", "0", "500", Band.HEALTHY));
         shard1.add(FacilityStates.of("NO-DEBT", "0", "0", Band.HEALTHY));
-        metrics.sweep("BTC-USD#0", "BTC-USD", shard0, CONFIG.policies(), PRICE, 0);
-        metrics.sweep("BTC-USD#1", "BTC-USD", shard1, CONFIG.policies(), PRICE, 0);
+        sweep(metrics, "BTC-USD#0", "BTC-USD", shard0, PRICE);
+        sweep(metrics, "BTC-USD#1", "BTC-USD", shard1, PRICE);
 
         assertThat(exported).hasSize(WatchlistMetrics.SIZE).doesNotContainKey("BTC-USD/NO-DEBT");
         assertThat(value("BTC-USD/ZERO-COLLATERAL")).isEqualTo(Double.POSITIVE_INFINITY);
@@ -90,25 +96,25 @@ class WatchlistMetricsTest {
     @Test
     void aFacilityThatLeavesTheListLeavesTheExportAndAnUnchangedListOnlyMovesItsValues() {
         List<FacilityState> book = ladder("F", 25);
-        metrics.sweep("BTC-USD#0", "BTC-USD", book, CONFIG.policies(), PRICE, 0);
+        sweep(metrics, "BTC-USD#0", "BTC-USD", book, PRICE);
         assertThat(exported).hasSize(20).containsKey("BTC-USD/F05").doesNotContainKey("BTC-USD/F04");
         int registered = registrations.get();
 
         // The price falls: every LTV rises, the order and the list stay.
-        metrics.sweep("BTC-USD#0", "BTC-USD", book, CONFIG.policies(), new BigDecimal("10000"), 0);
+        sweep(metrics, "BTC-USD#0", "BTC-USD", book, new BigDecimal("10000"));
         assertThat(registrations.get()).isEqualTo(registered);
         assertThat(value("BTC-USD/F24")).isEqualTo(2.5);
 
         // F24 repays and F00 borrows more: F24 leaves, F00 enters; nothing else is registered again.
         book.get(24).outstanding = BigDecimal.ZERO;
         book.get(0).outstanding = new BigDecimal("100000");
-        metrics.sweep("BTC-USD#0", "BTC-USD", book, CONFIG.policies(), PRICE, 0);
+        sweep(metrics, "BTC-USD#0", "BTC-USD", book, PRICE);
         assertThat(exported).hasSize(20).containsKey("BTC-USD/F00").containsKey("BTC-USD/F05")
                 .doesNotContainKey("BTC-USD/F24").doesNotContainKey("BTC-USD/F04");
         assertThat(value("BTC-USD/F00")).isEqualTo(5.0);
 
         // The book empties (facilities closed): the list and its series go.
-        metrics.sweep("BTC-USD#0", "BTC-USD", List.of(), CONFIG.policies(), PRICE, 0);
+        sweep(metrics, "BTC-USD#0", "BTC-USD", List.of(), PRICE);
         assertThat(exported).isEmpty();
     }
 
@@ -116,13 +122,13 @@ class WatchlistMetricsTest {
     void pairsHaveTheirOwnListsAndAnUnavailablePriceEmptiesOnlyItsPairs() {
         List<FacilityState> eth = ladder("E", 3);
         eth.forEach(s -> s.pair = "ETH-USD");
-        metrics.sweep("BTC-USD#0", "BTC-USD", ladder("B", 3), CONFIG.policies(), PRICE, 0);
-        metrics.sweep("ETH-USD#0", "ETH-USD", eth, CONFIG.policies(), new BigDecimal("2000"), 0);
+        sweep(metrics, "BTC-USD#0", "BTC-USD", ladder("B", 3), PRICE);
+        sweep(metrics, "ETH-USD#0", "ETH-USD", eth, new BigDecimal("2000"));
         assertThat(exported.keySet()).containsExactly("BTC-USD/B00", "BTC-USD/B01", "BTC-USD/B02",
                 "ETH-USD/E00", "ETH-USD/E01", "ETH-USD/E02");
         assertThat(value("ETH-USD/E02")).isEqualTo(1.5);
 
-        metrics.sweep("ETH-USD#0", "ETH-USD", eth, CONFIG.policies(), null, 0);
+        sweep(metrics, "ETH-USD#0", "ETH-USD", eth, null);
         assertThat(exported.keySet()).containsExactly("BTC-USD/B00", "BTC-USD/B01", "BTC-USD/B02");
     }
 
@@ -147,7 +153,7 @@ class WatchlistMetricsTest {
             }
         };
         ShardMetrics unremovable = new ShardMetrics(group, CONFIG);
-        unremovable.sweep("BTC-USD#0", "BTC-USD", ladder("F", 3), CONFIG.policies(), PRICE, 0);
+        sweep(unremovable, "BTC-USD#0", "BTC-USD", ladder("F", 3), PRICE);
         assertThat(registered).containsKey("risk_facilities").doesNotContainKey("risk_watchlist_ltv");
     }
 }
