@@ -145,7 +145,7 @@ public final class Demo {
 
             step(3, "starting the job on a Flink MiniCluster (parallelism " + parallelism + ", " + DeliveryConverter.name(delivery) + " output) ...");
             int reporterPort = DemoPrometheus.freePort();
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(parallelism, reporterPort));
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(parallelism, reporterPort, workDir.resolve("checkpoints")));
             Path warehouse = workDir.resolve("warehouse");
             FileUtils.deleteDirectory(warehouse.toFile());
             KafkaPipeline.build(env, broker.bootstrapServers(), "risk-demo", config, delivery, !keepRunning, horizon,
@@ -273,11 +273,16 @@ public final class Demo {
                 + " risk-prometheus at " + metrics.url() + " (see dashboards/README.md)");
     }
 
-    private static Configuration flinkConfiguration(int parallelism, int reporterPort) {
+    private static Configuration flinkConfiguration(int parallelism, int reporterPort, Path checkpoints) throws java.io.IOException {
         Configuration conf = RiskJob.baseConfiguration();
         conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
         DemoPrometheus.configureReporter(conf, reporterPort);
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(2));
+        // On files, as a cluster keeps them: a replay's burst of prices buffered in the LTV shards,
+        // 128 a pair, outgrows the JobManager's 5 MB in-memory checkpoint storage.
+        FileUtils.deleteDirectory(checkpoints.toFile());
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         return conf;
     }
