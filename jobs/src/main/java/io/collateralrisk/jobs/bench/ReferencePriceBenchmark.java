@@ -145,7 +145,7 @@ public class ReferencePriceBenchmark {
         long step;
         List<List<SourceQuote>> quotes;
         RunningTwap twap;
-        HeapPoints points;
+        RunningTwap.Points points;
         long lapOffset;
         int minute;
         int within;
@@ -165,7 +165,7 @@ public class ReferencePriceBenchmark {
             step = 60_000L / perMinute;
             quotes = day.quotes;
             twap = new RunningTwap();
-            points = new HeapPoints();
+            points = RunningTwap.Points.of(new HashMap<>());
             minute = 0;
             within = -1;
             // Fills the window: 6 minutes of evaluations before the first measured one.
@@ -259,26 +259,6 @@ public class ReferencePriceBenchmark {
                 int to = (int) Math.floorDiv(t - 1 - start, step) + 1; // points strictly before t
                 histories.add(timeline.subList(from, Math.min(to, timeline.size())));
             }
-        }
-    }
-
-    /** Heap keyed state's stand-in: a hash map looked up by sequence number. */
-    static final class HeapPoints implements RunningTwap.Points {
-        private final Map<Long, TwapPoint> points = new HashMap<>();
-
-        @Override
-        public void put(long seq, TwapPoint point) {
-            points.put(seq, point);
-        }
-
-        @Override
-        public TwapPoint get(long seq) {
-            return points.get(seq);
-        }
-
-        @Override
-        public void remove(long seq) {
-            points.remove(seq);
         }
     }
 

@@ -44,6 +44,26 @@ public final class RunningTwap {
         TwapPoint get(long seq) throws Exception;
 
         void remove(long seq) throws Exception;
+
+        /** Points held in a plain map: what heap keyed state amounts to, for tests and benchmarks. */
+        static Points of(java.util.Map<Long, TwapPoint> store) {
+            return new Points() {
+                @Override
+                public void put(long seq, TwapPoint point) {
+                    store.put(seq, point);
+                }
+
+                @Override
+                public TwapPoint get(long seq) {
+                    return store.get(seq);
+                }
+
+                @Override
+                public void remove(long seq) {
+                    store.remove(seq);
+                }
+            };
+        }
     }
 
     /** No point: a time no point can have (event times are non-negative). */

@@ -67,22 +67,7 @@ class PriceTypesSerializationTest {
     void runningTwapSurvivesARoundTripWithItsSumAndScales() throws Exception {
         RunningTwap twap = new RunningTwap();
         java.util.Map<Long, TwapPoint> store = new java.util.HashMap<>();
-        RunningTwap.Points points = new RunningTwap.Points() {
-            @Override
-            public void put(long seq, TwapPoint point) {
-                store.put(seq, point);
-            }
-
-            @Override
-            public TwapPoint get(long seq) {
-                return store.get(seq);
-            }
-
-            @Override
-            public void remove(long seq) {
-                store.remove(seq);
-            }
-        };
+        RunningTwap.Points points = RunningTwap.Points.of(store);
         twap.append(T - 400_000, new BigDecimal("5120.00"), points);
         twap.append(T - 200_000, new BigDecimal("5121.123"), points);
         twap.append(T - 100_000, new BigDecimal("5122"), points);

@@ -203,22 +203,7 @@ class RunningTwapTest {
     }
 
     private static RunningTwap.Points points(Map<Long, TwapPoint> store) {
-        return new RunningTwap.Points() {
-            @Override
-            public void put(long seq, TwapPoint point) {
-                store.put(seq, point);
-            }
-
-            @Override
-            public TwapPoint get(long seq) {
-                return store.get(seq);
-            }
-
-            @Override
-            public void remove(long seq) {
-                store.remove(seq);
-            }
-        };
+        return RunningTwap.Points.of(store);
     }
 
     /** A map store that counts writes, and writes over a stored point. */
