@@ -31,16 +31,12 @@ public final class NoClockWatermarks<T> implements WatermarkStrategy<T> {
     @Override
     public WatermarkGenerator<T> createWatermarkGenerator(WatermarkGeneratorSupplier.Context context) {
         return new WatermarkGenerator<>() {
-            private boolean idle;
-
+            // Idle from the first record on, not only from the first periodic emit; a record does
+            // not make the stream active again, only a watermark would, and none comes. Repeated
+            // marks are no-ops for Flink's emitter.
             @Override
             public void onEvent(T event, long eventTimestamp, WatermarkOutput output) {
-                // Idle from the first record on, not only from the first periodic emit; a record
-                // does not make the stream active again, only a watermark would, and none comes.
-                if (!idle) {
-                    idle = true;
-                    output.markIdle();
-                }
+                output.markIdle();
             }
 
             @Override

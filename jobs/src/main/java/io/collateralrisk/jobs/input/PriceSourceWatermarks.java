@@ -11,6 +11,7 @@ import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.eventtime.WatermarksWithIdleness;
 
 /**
  * The price clock, made where the records are read: the Kafka source runs one generator per
@@ -28,9 +29,12 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 public final class PriceSourceWatermarks implements WatermarkStrategy<InputRecord> {
 
     private final RiskConfig config;
+    /** Live only; null for a bounded read of history. */
+    private final Duration idleTimeout;
 
-    private PriceSourceWatermarks(RiskConfig config) {
+    private PriceSourceWatermarks(RiskConfig config, Duration idleTimeout) {
         this.config = config;
+        this.idleTimeout = idleTimeout;
     }
 
     /**
@@ -41,8 +45,7 @@ public final class PriceSourceWatermarks implements WatermarkStrategy<InputRecor
      *     others), so no partition is passed by accident of reading speed
      */
     public static WatermarkStrategy<InputRecord> of(RiskConfig config, boolean live) {
-        WatermarkStrategy<InputRecord> strategy = new PriceSourceWatermarks(config);
-        return live ? strategy.withIdleness(Duration.ofMillis(config.idleTimeoutMs())) : strategy;
+        return new PriceSourceWatermarks(config, live ? Duration.ofMillis(config.idleTimeoutMs()) : null);
     }
 
     /**
@@ -64,9 +67,31 @@ public final class PriceSourceWatermarks implements WatermarkStrategy<InputRecor
         };
     }
 
+    /**
+     * Refused records never reach the generator, nor its idleness: a partition that carries nothing
+     * but records with broken clocks (or for pairs not configured) is as quiet as an empty one, and
+     * goes idle instead of holding the clock where it was.
+     */
     @Override
     public WatermarkGenerator<InputRecord> createWatermarkGenerator(WatermarkGeneratorSupplier.Context context) {
-        return new Generator(config.outOfOrderMs());
+        WatermarkGenerator<InputRecord> clock = new Generator(config.outOfOrderMs());
+        if (idleTimeout != null) {
+            clock = new WatermarksWithIdleness<>(clock, idleTimeout, context.getInputActivityClock());
+        }
+        WatermarkGenerator<InputRecord> accepted = clock;
+        return new WatermarkGenerator<>() {
+            @Override
+            public void onEvent(InputRecord record, long eventTime, WatermarkOutput output) {
+                if (eventTime != ClockGuard.UNKNOWN) {
+                    accepted.onEvent(record, eventTime, output);
+                }
+            }
+
+            @Override
+            public void onPeriodicEmit(WatermarkOutput output) {
+                accepted.onPeriodicEmit(output);
+            }
+        };
     }
 
     /** Bounded out-of-orderness over accepted records, emitted as soon as it moves. */
@@ -74,7 +99,6 @@ public final class PriceSourceWatermarks implements WatermarkStrategy<InputRecor
 
         private final long outOfOrderMs;
         private long maxClockTime = Long.MIN_VALUE;
-        private long emitted = Long.MIN_VALUE;
 
         Generator(long outOfOrderMs) {
             this.outOfOrderMs = outOfOrderMs;
@@ -82,9 +106,6 @@ public final class PriceSourceWatermarks implements WatermarkStrategy<InputRecor
 
         @Override
         public void onEvent(InputRecord record, long eventTime, WatermarkOutput output) {
-            if (eventTime == ClockGuard.UNKNOWN) {
-                return;
-            }
             long clockTime = ClockGuard.watermarkTime(eventTime, record.referenceClock());
             if (clockTime > maxClockTime) {
                 maxClockTime = clockTime;
@@ -101,12 +122,8 @@ public final class PriceSourceWatermarks implements WatermarkStrategy<InputRecor
             if (maxClockTime == Long.MIN_VALUE) {
                 return;
             }
-            long watermark = maxClockTime - outOfOrderMs - 1;
-            if (watermark > emitted) {
-                emitted = watermark;
-            }
             // Re-emitted periodically too: after an idle spell, that is what marks the partition active again.
-            output.emitWatermark(new Watermark(emitted));
+            output.emitWatermark(new Watermark(maxClockTime - outOfOrderMs - 1));
         }
     }
 }

@@ -9,7 +9,13 @@ import java.util.List;
 import org.apache.flink.api.common.eventtime.TimestampAssigner;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.util.clock.ManualClock;
+import org.apache.flink.util.clock.RelativeClock;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class PriceSourceWatermarksTest {
@@ -38,7 +44,21 @@ class PriceSourceWatermarksTest {
     }
 
     private final TimestampAssigner<InputRecord> assigner = PriceSourceWatermarks.of(CONFIG, false).createTimestampAssigner(null);
-    private final WatermarkGenerator<InputRecord> generator = new PriceSourceWatermarks.Generator(OUT_OF_ORDER);
+    /** The partition's wall clock, as the source reader keeps it for idleness. */
+    private final ManualClock wallClock = new ManualClock();
+    /** A partition's generator as the live source makes it: idleness included. */
+    private final WatermarkGenerator<InputRecord> generator = PriceSourceWatermarks.of(CONFIG, true)
+            .createWatermarkGenerator(new WatermarkGeneratorSupplier.Context() {
+                @Override
+                public MetricGroup getMetricGroup() {
+                    return new UnregisteredMetricsGroup();
+                }
+
+                @Override
+                public RelativeClock getInputActivityClock() {
+                    return wallClock;
+                }
+            });
     private final Recorded output = new Recorded();
 
     @Test
@@ -76,6 +96,36 @@ class PriceSourceWatermarksTest {
     }
 
     @Test
+    void aPartitionCarryingOnlyRefusedRecordsGoesIdleAndHoldsNoOneBack() {
+        Duration idle = Duration.ofMillis(CONFIG.idleTimeoutMs());
+        for (int i = 0; i < 5; i++) {
+            wallClock.advanceTime(idle.dividedBy(2));
+            read(tick(-1), T); // 1969
+            read(tick(Times.parseIso("2031-03-10T12:00:00Z")), T);
+            read(new InputRecord("prices", "prices/0@" + i, T, "{not json", 0), T);
+            generator.onPeriodicEmit(output);
+        }
+        assertThat(output.idleMarks).as("marked idle although records kept coming").isPositive();
+        assertThat(output.watermarks).isEmpty();
+    }
+
+    @Test
+    void aPartitionTickingWithinTheIdleTimeoutStaysActive() {
+        Duration idle = Duration.ofMillis(CONFIG.idleTimeoutMs());
+        for (int i = 0; i < 5; i++) {
+            wallClock.advanceTime(idle.dividedBy(2));
+            read(tick(T + i), T + i);
+            generator.onPeriodicEmit(output);
+        }
+        assertThat(output.idleMarks).isZero();
+        // Flink's idleness timer starts counting at the first check without a record.
+        generator.onPeriodicEmit(output);
+        wallClock.advanceTime(idle.multipliedBy(2));
+        generator.onPeriodicEmit(output);
+        assertThat(output.idleMarks).as("quiet for twice the idle timeout").isPositive();
+    }
+
+    @Test
     void theTimestampIsTheEventTimeOfAnAcceptedTick() {
         assertThat(assigner.extractTimestamp(record(tick(T - 7), T), T)).isEqualTo(T - 7);
         assertThat(assigner.extractTimestamp(record(tick(T + CONFIG.maxAheadMs() + 1), T), T)).isEqualTo(ClockGuard.UNKNOWN);
@@ -92,10 +142,9 @@ class PriceSourceWatermarksTest {
     void inputsWithoutAClockAreIdleFromTheirFirstRecordAndNeverEmitAWatermark() {
         WatermarkGenerator<String> none = new NoClockWatermarks<String>((s, ignored) -> 0L).createWatermarkGenerator(null);
         none.onEvent("a", T, output);
+        assertThat(output.idleMarks).as("idle from the first record").isEqualTo(1);
         none.onEvent("b", T + 1, output);
-        assertThat(output.idleMarks).isEqualTo(1);
         none.onPeriodicEmit(output);
-        assertThat(output.idleMarks).isEqualTo(2);
         assertThat(output.watermarks).isEmpty();
     }
 
