@@ -22,6 +22,8 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -56,8 +58,8 @@ public class FacilityFunction extends KeyedCoProcessFunction<String, FacilityInp
     private transient ValueState<FacilityRecord> record;
     private transient Counter staleVersions;
     /**
-     * The highest watermark an input or a timer saw (what the operator has processed up to), and
-     * the one of the state restored (the lowest of its subtasks').
+     * The highest price-clock watermark the operator processed ({@link Operator}), and the one of
+     * the state restored (the lowest of its subtasks').
      */
     private transient long watermarkSeen = Long.MIN_VALUE;
     private transient long restoredWatermark = Long.MIN_VALUE;
@@ -101,9 +103,7 @@ public class FacilityFunction extends KeyedCoProcessFunction<String, FacilityInp
     public void processElement1(FacilityInput input, Context ctx, Collector<FacilityCommand> out) throws Exception {
         FacilityRecord r = record.value();
         long t = input.eventTime();
-        long watermark = ctx.timerService().currentWatermark();
-        watermarkSeen = Math.max(watermarkSeen, watermark);
-        boolean late = t <= Math.max(watermark, restoredWatermark);
+        boolean late = t <= Math.max(ctx.timerService().currentWatermark(), restoredWatermark);
 
         if (input.opened() != null) {
             open(input, input.opened(), r, late, ctx, out);
@@ -188,7 +188,6 @@ public class FacilityFunction extends KeyedCoProcessFunction<String, FacilityInp
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<FacilityCommand> out) throws Exception {
-        watermarkSeen = Math.max(watermarkSeen, ctx.timerService().currentWatermark());
         FacilityRecord r = record.value();
         if (r != null && r.closed() && r.closedAt + config.lifecycle().closedRetentionMs() <= timestamp) {
             record.clear();
@@ -202,5 +201,26 @@ public class FacilityFunction extends KeyedCoProcessFunction<String, FacilityInp
 
     private static void refuse(Context ctx, FacilityInput input, String reason, String detail) {
         ctx.output(REFUSED, DeadLetter.of(input.eventTime(), Topics.FACILITY_EVENTS, input.location(), reason, detail, input.payload()));
+    }
+
+    /**
+     * Runs the function and tells it every price-clock watermark as it arrives: the clock moves
+     * without any facility event (its input carries no records), and a snapshot must still keep
+     * how far it went.
+     */
+    public static final class Operator extends KeyedCoProcessOperator<String, FacilityInput, PriceTick, FacilityCommand> {
+
+        private static final long serialVersionUID = 1L;
+
+        public Operator(FacilityFunction function) {
+            super(function);
+        }
+
+        @Override
+        public void processWatermark(Watermark mark) throws Exception {
+            FacilityFunction function = (FacilityFunction) getUserFunction();
+            function.watermarkSeen = Math.max(function.watermarkSeen, mark.getTimestamp());
+            super.processWatermark(mark);
+        }
     }
 }

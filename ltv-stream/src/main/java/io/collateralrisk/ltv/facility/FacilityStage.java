@@ -3,6 +3,7 @@ package io.collateralrisk.ltv.facility;
 import io.collateralrisk.model.DeadLetter;
 import io.collateralrisk.model.PriceTick;
 import io.collateralrisk.model.config.RiskConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -27,10 +28,9 @@ public final class FacilityStage {
         SingleOutputStreamOperator<FacilityCommand> commands =
                 events.keyBy(FacilityInput::facilityId, Types.STRING)
                         .connect(priceClock.keyBy(tick -> tick.pair(), Types.STRING))
-                        .process(new FacilityFunction(config, eventTimeHorizon))
-                        .uid(UID)
-                        .name("facility state")
-                        .returns(FacilityCommand.class);
+                        .transform("facility state", TypeInformation.of(FacilityCommand.class),
+                                new FacilityFunction.Operator(new FacilityFunction(config, eventTimeHorizon)))
+                        .uid(UID);
         return new Result(commands, commands.getSideOutput(FacilityFunction.REFUSED), commands.getSideOutput(FacilityFunction.ACCEPTED));
     }
 }

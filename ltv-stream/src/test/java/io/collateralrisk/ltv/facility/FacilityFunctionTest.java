@@ -23,7 +23,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import io.collateralrisk.model.PriceTick;
@@ -482,6 +481,21 @@ class FacilityFunctionTest {
         }
     }
 
+    @Test
+    void aClockThatMovedWithoutAnyFacilityEventIsKeptAcrossARestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            send(h, F1.opened(OPENED_AT, "standard"));
+            // The price clock moves on while facility-events is quiet: no event reaches this subtask.
+            h.processWatermark(CLOSED_AT);
+            snapshot = h.snapshot(1L, CLOSED_AT);
+        }
+        try (var h = restore(snapshot)) {
+            send(h, F1.debt(MINUTE_LATER, "4100.00", 7));
+            assertThat(last(h)).extracting(FacilityCommand::cause, FacilityCommand::appliedLate).containsExactly("DEBT|7", true);
+        }
+    }
+
     // --- helpers
 
     private static Harness harness() throws Exception {
@@ -508,7 +522,7 @@ class FacilityFunctionTest {
     private static final class Harness extends KeyedTwoInputStreamOperatorTestHarness<String, FacilityInput, PriceTick, FacilityCommand> {
 
         Harness(FacilityFunction function) throws Exception {
-            super(new KeyedCoProcessOperator<>(function), FacilityInput::facilityId, PriceTick::pair, Types.STRING);
+            super(new FacilityFunction.Operator(function), FacilityInput::facilityId, PriceTick::pair, Types.STRING);
         }
 
         @Override
