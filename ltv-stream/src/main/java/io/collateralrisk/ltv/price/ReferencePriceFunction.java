@@ -84,8 +84,6 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
     private transient MapState<String, SourceQuote> quotes;
     private transient MapState<String, Long> newestSeen;
     private transient MapState<Long, List<PriceTick>> pending;
-    /** The whole-list layout of earlier versions, read once per pair to migrate it; see {@link #runningTwap}. */
-    private transient ValueState<List<TwapPoint>> twapHistory;
     private transient ValueState<RunningTwap> twapSum;
     private transient MapState<Long, TwapPoint> twapPoints;
     private transient RunningTwap.Points twapPointStore;
@@ -109,8 +107,6 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
         newestSeen = getRuntimeContext().getMapState(new MapStateDescriptor<>("newest-seen", Types.STRING, Types.LONG));
         pending = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("pending", Types.LONG, new ListTypeInfo<>(TypeInformation.of(PriceTick.class))));
-        twapHistory = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("twap-history", new ListTypeInfo<>(TypeInformation.of(TwapPoint.class))));
         twapSum = getRuntimeContext().getState(new ValueStateDescriptor<>("twap-sum", TypeInformation.of(RunningTwap.class)));
         twapPoints = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("twap-points", Types.LONG, TypeInformation.of(TwapPoint.class)));
@@ -266,26 +262,10 @@ public class ReferencePriceFunction extends KeyedProcessFunction<String, PriceTi
         raiseAlerts(ctx, pairName, t, evaluationId, e, pair, ingestedAt);
     }
 
-    /**
-     * The pair's running TWAP. State restored from a savepoint of the whole-list layout
-     * ({@code twap-history}, a pruned list of points) is carried over point by point on the pair's
-     * first evaluation and then cleared; {@code twap-sum} is written at every evaluation, so the old
-     * state is read at most once per pair.
-     */
+    /** The pair's running TWAP; a new one on its first evaluation. */
     private RunningTwap runningTwap() throws Exception {
         RunningTwap twap = twapSum.value();
-        if (twap != null) {
-            return twap;
-        }
-        twap = new RunningTwap();
-        List<TwapPoint> legacy = twapHistory.value();
-        if (legacy != null) {
-            for (TwapPoint p : legacy) {
-                twap.append(p.time(), p.value(), twapPointStore);
-            }
-            twapHistory.clear();
-        }
-        return twap;
+        return twap != null ? twap : new RunningTwap();
     }
 
     /** Applies a tick to its source's last quote; false when an equal-time tick with a higher round is kept. */

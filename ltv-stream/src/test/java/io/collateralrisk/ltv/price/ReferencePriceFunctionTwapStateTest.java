@@ -20,7 +20,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateBackend;
@@ -32,9 +31,8 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator's TWAP state: the running sum survives a snapshot and restore, a savepoint of the
- * whole-list layout ({@code twap-history}) is carried over, and the stored points stay those of
- * the window. Every TWAP the operator emits is checked against the plain definition, {@link
+ * The operator's TWAP state: the running sum survives a snapshot and restore, and the stored
+ * points stay those of the window. Every TWAP the operator emits is checked against the plain definition, {@link
  * Twap#at} over the exchange medians of all its earlier evaluations.
  */
 class ReferencePriceFunctionTwapStateTest {
@@ -49,8 +47,6 @@ class ReferencePriceFunctionTwapStateTest {
     private static final int EXCHANGES_SILENT_FROM = 520;
     private static final int SNAPSHOT_AFTER = 460;
 
-    private static final ValueStateDescriptor<List<TwapPoint>> OLD_LAYOUT =
-            new ValueStateDescriptor<>("twap-history", new ListTypeInfo<>(TypeInformation.of(TwapPoint.class)));
     private static final ValueStateDescriptor<RunningTwap> SUM =
             new ValueStateDescriptor<>("twap-sum", TypeInformation.of(RunningTwap.class));
     private static final MapStateDescriptor<Long, TwapPoint> POINTS =
@@ -74,49 +70,6 @@ class ReferencePriceFunctionTwapStateTest {
             restored.addAll(run(SNAPSHOT_AFTER, SECONDS, h));
         }
         assertThat(restored).isEqualTo(uninterrupted);
-    }
-
-    @Test
-    void savepointOfTheWholeListLayoutIsCarriedOverAndCleared() throws Exception {
-        List<ReferencePrice> uninterrupted;
-        try (var h = harness()) {
-            uninterrupted = run(0, SECONDS, h);
-        }
-
-        List<ReferencePrice> migrated;
-        OperatorSubtaskState oldLayoutSnapshot;
-        try (var h = harness()) {
-            migrated = new ArrayList<>(run(0, SNAPSHOT_AFTER, h));
-            // The state an earlier version held at this point: the pruned list of exchange
-            // medians, written through the same descriptor, and nothing in the new layout.
-            List<TwapPoint> history = exchangeMedians(migrated);
-            long last = history.get(history.size() - 1).time();
-            List<TwapPoint> oldList = Twap.prune(history, last, PAIR_CONFIG.twapWindowMs());
-            KeyedStateBackend<String> backend = backend(h);
-            backend.setCurrentKey(PAIR);
-            state(backend, OLD_LAYOUT).update(oldList);
-            state(backend, SUM).clear();
-            mapState(backend, POINTS).clear();
-            assertThat(oldList).hasSizeGreaterThan(250);
-            oldLayoutSnapshot = h.snapshot(1L, T0 + SNAPSHOT_AFTER * SECOND);
-        }
-        try (var h = restore(oldLayoutSnapshot)) {
-            KeyedStateBackend<String> backend = backend(h);
-            backend.setCurrentKey(PAIR);
-            assertThat(state(backend, OLD_LAYOUT).value()).isNotEmpty();
-            assertThat(state(backend, SUM).value()).isNull();
-
-            migrated.addAll(run(SNAPSHOT_AFTER, SECONDS, h));
-
-            backend.setCurrentKey(PAIR);
-            assertThat(state(backend, OLD_LAYOUT).value()).isNull();
-            RunningTwap sum = state(backend, SUM).value();
-            assertThat(sum.size()).isPositive();
-            assertThat(mapState(backend, POINTS).keys()).hasSize((int) sum.size());
-        }
-        // Without the carried-over history the first TWAPs after the restore would be the exchange
-        // median alone.
-        assertThat(migrated).isEqualTo(uninterrupted);
     }
 
     @Test
