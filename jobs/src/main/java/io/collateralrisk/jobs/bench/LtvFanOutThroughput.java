@@ -4,14 +4,9 @@ import io.collateralrisk.jobs.RiskJob;
 import io.collateralrisk.jobs.StateBackendChoice;
 import io.collateralrisk.ltv.facility.FacilityCommand;
 import io.collateralrisk.ltv.ltv.LtvStage;
-import io.collateralrisk.model.PriceStatus;
 import io.collateralrisk.model.ReferencePrice;
 import io.collateralrisk.model.config.RiskConfig;
 import java.lang.management.ManagementFactory;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.util.List;
-import java.util.SplittableRandom;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -36,7 +31,6 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  */
 public final class LtvFanOutThroughput {
 
-    private static final long T0 = 1_700_000_000_000L;
     private static final int BOOK = 1_000;
 
     private LtvFanOutThroughput() {}
@@ -58,11 +52,11 @@ public final class LtvFanOutThroughput {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
 
         DataStream<FacilityCommand> commands = env.fromSequence(0, BOOK - 1).uid("bench-book").name("book")
-                .map(LtvFanOutThroughput::opened).returns(TypeInformation.of(FacilityCommand.class)).uid("bench-commands").name("commands")
+                .map(LtvOperatorHeap::opened).returns(TypeInformation.of(FacilityCommand.class)).uid("bench-commands").name("commands")
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<FacilityCommand>forMonotonousTimestamps()
                         .withTimestampAssigner((c, ignored) -> c.eventTime()))
                 .uid("bench-command-time").name("command time");
-        DataGeneratorSource<ReferencePrice> feed = new DataGeneratorSource<>(LtvFanOutThroughput::quiet, evaluations,
+        DataGeneratorSource<ReferencePrice> feed = new DataGeneratorSource<>(k -> LtvOperatorHeap.quiet(LtvOperatorHeap.T0 + BOOK, k), evaluations,
                 TypeInformation.of(ReferencePrice.class));
         DataStream<ReferencePrice> prices = env.fromSource(feed, WatermarkStrategy.<ReferencePrice>forMonotonousTimestamps()
                 .withTimestampAssigner((p, ignored) -> p.eventTime()), "quiet prices").uid("bench-prices");
@@ -73,25 +67,6 @@ public final class LtvFanOutThroughput {
         long started = cpuNanos();
         env.execute("bench ltv fan-out, " + evaluations + " evaluations");
         return cpuNanos() - started;
-    }
-
-    /** Facility {@code i} of the book, opened at {@code T0 + i} ms with an LTV from 40% to 95% at 20,000. */
-    private static FacilityCommand opened(long i) {
-        SplittableRandom random = new SplittableRandom(i);
-        BigDecimal collateral = BigDecimal.valueOf(50_000_000L + (long) (random.nextDouble() * 950_000_000L), 8);
-        double ltv = 0.40 + 0.55 * random.nextDouble();
-        BigDecimal outstanding = collateral.multiply(LtvShardBenchmark.OPENING_PRICE).multiply(BigDecimal.valueOf(ltv))
-                .setScale(2, RoundingMode.HALF_EVEN);
-        return new FacilityCommand(FacilityCommand.UPSERT, T0 + i, "F-" + i, "B-" + i, "bitgo", "BTC-USD", "standard",
-                collateral, 1, outstanding, 1, false, null, false, "OPENED");
-    }
-
-    /** The {@code k}-th evaluation, after the book: 20,000.00 and 20,000.01 in turn, a second apart. */
-    private static ReferencePrice quiet(long k) {
-        long t = T0 + BOOK + k * 1_000;
-        BigDecimal price = k % 2 == 0 ? LtvShardBenchmark.OPENING_PRICE : LtvShardBenchmark.OPENING_PRICE.add(new BigDecimal("0.01"));
-        return new ReferencePrice("bench-" + k, "bench-" + k, t, "BTC-USD", PriceStatus.OK, price, price, price, null, false,
-                List.of(), List.of(), "bench");
     }
 
     private static long cpuNanos() {

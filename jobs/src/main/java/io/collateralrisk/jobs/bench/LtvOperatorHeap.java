@@ -42,7 +42,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  */
 public final class LtvOperatorHeap {
 
-    private static final long T0 = 1_700_000_000_000L;
+    static final long T0 = 1_700_000_000_000L;
     private static final BigDecimal OPENING_PRICE = LtvShardBenchmark.OPENING_PRICE;
 
     /**
@@ -109,7 +109,7 @@ public final class LtvOperatorHeap {
     }
 
     /** Facility {@code i} of the book, opened with both amounts at {@code T0 + i} ms. */
-    private static FacilityCommand opened(long i) {
+    static FacilityCommand opened(long i) {
         SplittableRandom random = new SplittableRandom(i);
         BigDecimal collateral = BigDecimal.valueOf(50_000_000L + (long) (random.nextDouble() * 950_000_000L), 8);
         double ltv = 0.40 + 0.55 * random.nextDouble();
@@ -119,7 +119,7 @@ public final class LtvOperatorHeap {
     }
 
     /** The {@code k}-th price of the feed: 20,000.00 and 20,000.01 in turn, a second apart. */
-    private static ReferencePrice quiet(long firstPrice, long k) {
+    static ReferencePrice quiet(long firstPrice, long k) {
         long t = firstPrice + k * 1_000;
         BigDecimal price = k % 2 == 0 ? OPENING_PRICE : OPENING_PRICE.add(new BigDecimal("0.01"));
         return new ReferencePrice("bench-" + k, "bench-" + k, t, "BTC-USD", PriceStatus.OK, price, price, price, null, false,

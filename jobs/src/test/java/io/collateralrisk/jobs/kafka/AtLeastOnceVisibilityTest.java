@@ -60,7 +60,7 @@ class AtLeastOnceVisibilityTest {
         }
     }
 
-    /** Reference prices read with read_committed while the job runs; waits out the job's start (quiet inputs go idle after a minute). */
+    /** Reference prices read with read_committed while the job runs; waits out the job's start. */
     private static List<ConsumerRecord<String, String>> readCommitted(String bootstrap, JobClient job) throws Exception {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

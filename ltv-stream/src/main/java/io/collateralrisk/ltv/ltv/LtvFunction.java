@@ -459,7 +459,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
      */
     private void sweepMetrics(OnTimerContext ctx) throws Exception {
         String shardKey = ctx.getCurrentKey();
-        String pair = shardKey.substring(0, shardKey.indexOf('#'));
+        String pair = KeyGroupKeys.pairOfKey(shardKey);
         if (!config.pairs().containsKey(pair)) {
             return; // a pair restored from state but no longer configured: held, not measured
         }
