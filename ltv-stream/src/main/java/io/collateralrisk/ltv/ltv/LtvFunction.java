@@ -37,18 +37,23 @@ import org.apache.flink.util.OutputTag;
 /**
  * LTV and the margin-call lifecycle, keyed by {@code (pair, shard)}: every facility of a pair
  * lives in one of {@link LtvStage#SHARDS} shards (one per key group, keys from {@link KeyGroupKeys}),
- * and every shard receives every price of its pair.
+ * and every shard sees every price of its pair. Run by {@link LtvOperator}, which receives each price
+ * once per subtask and, once the watermark has passed its instant, hands it to each of the
+ * subtask's shards of the pair.
  *
  * <pre>
- *  FacilityCommand [pair#shard] --+                              +--&gt; LifecycleEvent (risk.margin-calls)
- *                                 +--&gt; buffered until the        +--&gt; LtvUpdate (risk.ltv, side output)
- *  PriceUpdate     [pair#shard] --+    watermark passes t --&gt;    +--&gt; BandChange (CEP, side output)
- *                                      onTimer(t):
- *                                        1. commands at t (by facility id)  -&gt; LifecycleRules
- *                                        2. the price at t -&gt; ShardIndex.affectedBy(price) -&gt; LifecycleRules
- *                                        3. facility timers due at t (deadlines, confirm, escalate)
+ *  FacilityCommand [pair#shard] --&gt; buffered until the          +--&gt; LifecycleEvent (risk.margin-calls)
+ *                                     watermark passes t          +--&gt; LtvUpdate (risk.ltv, side output)
+ *  PriceUpdate     [broadcast]  --&gt; LtvOperator: waits for t,     +--&gt; BandChange (CEP, side output)
+ *                                     then to each shard of the pair
+ *  at t, per shard:
+ *    onTimer(t), when the shard has a timer at t:
+ *      1. commands at t (by facility id)  -&gt; LifecycleRules
+ *      2. the price at t -&gt; ShardIndex.affectedBy(price) -&gt; LifecycleRules
+ *      3. facility timers due at t (deadlines, confirm, escalate)
+ *    processElement1, every other shard of the pair: 2. alone
  *
- *  keyed state: facilities (MapState id -&gt; FacilityState), last price, buffered inputs
+ *  keyed state: facilities (MapState id -&gt; FacilityState), last price, buffered commands
  *  in memory:   ShardIndex (crossing prices, timers), rebuilt from the keyed state after a restore
  * </pre>
  *
@@ -106,6 +111,8 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     private transient ValueState<Long> nextSweepAt;
     /** Shard -> how long its latest metrics sweep took; read by the reporter's thread. */
     private transient Map<String, Long> sweepNanos;
+    /** The prices waiting for the watermark, of which a shard's timer applies its pair's at its instant. */
+    private transient WaitingPrices waiting;
     /** Shards of this subtask known to have their sweep scheduled (saves a state read per price). */
     private transient java.util.Set<String> sweeping;
 
@@ -142,20 +149,37 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         sweeping = new java.util.HashSet<>();
     }
 
+    /**
+     * The pair's price at an instant the watermark has passed, for the current shard ({@link LtvOperator}
+     * hands it to each of its shards of the pair). A shard that has processed the instant already
+     * (in its timer at it, or before a restore) skips it.
+     */
     @Override
     public void processElement1(PriceUpdate price, Context ctx, Collector<LifecycleEvent> out) throws Exception {
         if (sweeping.add(ctx.getCurrentKey()) && nextSweepAt.value() == null) {
             scheduleSweep(nextSweep(ctx.timerService().currentProcessingTime(), sweepOffset(ctx.getCurrentKey())), ctx);
         }
-        PriceView view = new PriceView(
-                price.eventTime(), price.evaluationId(), price.price(), price.available(), price.incidentOpen(), price.ingestedAt());
-        if (price.eventTime() <= clock(ctx)) {
-            processed(price.eventTime());
-            applyPrice(view, ctx, out);
+        Long processed = processedUpTo.value();
+        if (processed != null && price.eventTime() <= processed) {
             return;
         }
-        pendingPrices.put(price.eventTime(), view);
-        ctx.timerService().registerEventTimeTimer(price.eventTime());
+        processedUpTo.update(price.eventTime());
+        applyPrice(view(price), ctx, out);
+    }
+
+    private static PriceView view(PriceUpdate price) {
+        return new PriceView(price.eventTime(), price.evaluationId(), price.price(), price.available(), price.incidentOpen(),
+                price.ingestedAt());
+    }
+
+    /** Where the prices waiting for the watermark are: the operator that runs this function. */
+    interface WaitingPrices {
+        /** The pair's price waiting at instant {@code t}, or null. */
+        PriceUpdate waitingAt(long t, String pair);
+    }
+
+    void readWaitingPricesFrom(WaitingPrices waiting) {
+        this.waiting = waiting;
     }
 
     @Override
@@ -191,6 +215,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             reportUnfired(t, ctx);
             return;
         }
+        Long processedBefore = processedUpTo.value();
         processed(t);
         List<FacilityCommand> commands = pendingCommands.get(t);
         if (commands != null) {
@@ -200,9 +225,14 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 applyCommand(c, c.appliedLate(), ctx, out);
             }
         }
-        PriceView price = pendingPrices.get(t);
+        PriceView price = pendingPrices.get(t); // kept by versions that buffered prices per shard
         if (price != null) {
             pendingPrices.remove(t);
+        } else if (waiting != null && (processedBefore == null || t > processedBefore)) {
+            PriceUpdate update = waiting.waitingAt(t, KeyGroupKeys.pairOfKey(ctx.getCurrentKey()));
+            price = update == null ? null : view(update);
+        }
+        if (price != null) {
             applyPrice(price, ctx, out);
         }
         java.util.TreeSet<String> due = index(ctx.getCurrentKey()).dueAt(t);

@@ -4,7 +4,6 @@ import io.collateralrisk.ltv.facility.FacilityCommand;
 import io.collateralrisk.ltv.lifecycle.BandChange;
 import io.collateralrisk.ltv.lifecycle.FacilityState;
 import io.collateralrisk.ltv.lifecycle.PriceView;
-import io.collateralrisk.ltv.ops.CheckedKeyedCoProcessOperator;
 import io.collateralrisk.ltv.ops.RestoreCheck;
 import io.collateralrisk.ltv.ops.RestoreReport;
 import io.collateralrisk.model.KeyGroupKeys;
@@ -26,8 +25,8 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 
 /**
- * Wires the LTV stage: prices fanned out to every shard of their pair, commands to their facility's
- * shard. A pair has one shard per key group ({@link KeyGroupKeys}), so its facilities spread evenly
+ * Wires the LTV stage: prices broadcast to every subtask, which applies them to its shards of the
+ * pair ({@link LtvOperator}), commands to their facility's shard. A pair has one shard per key group ({@link KeyGroupKeys}), so its facilities spread evenly
  * over every subtask at any parallelism up to the maxParallelism, and a rescale moves whole shards.
  */
 public final class LtvStage {
@@ -50,22 +49,18 @@ public final class LtvStage {
     public static Result apply(
             DataStream<ReferencePrice> prices, DataStream<FacilityCommand> commands, RiskConfig config, String codeVersion,
             long eventTimeHorizon) {
-        DataStream<PriceUpdate> fannedOut = prices
-                .flatMap((ReferencePrice r, org.apache.flink.util.Collector<PriceUpdate> out) -> {
-                    String[] shardKeys = KeyGroupKeys.ltvShardKeys(r.pair());
-                    for (int shard = 0; shard < SHARDS; shard++) {
-                        out.collect(new PriceUpdate(shardKeys[shard], r.pair(), r.eventTime(), r.evaluationId(),
-                                r.price(), r.status() == PriceStatus.OK, r.incidentOpen(), r.ingestedAt()));
-                    }
-                })
+        // One record a price to each subtask; the operator applies it to the subtask's shards of the pair.
+        DataStream<PriceUpdate> updates = prices
+                .map(r -> new PriceUpdate(r.pair(), r.pair(), r.eventTime(), r.evaluationId(), r.price(),
+                        r.status() == PriceStatus.OK, r.incidentOpen(), r.ingestedAt()))
                 .returns(TypeInformation.of(PriceUpdate.class))
                 .uid("ltv-price-fan-out")
-                .name("price to LTV shards");
-        SingleOutputStreamOperator<LifecycleEvent> events = fannedOut
-                .keyBy(PriceUpdate::shardKey, Types.STRING)
+                .name("price to LTV subtasks");
+        SingleOutputStreamOperator<LifecycleEvent> events = updates
+                .broadcast()
                 .connect(commands.keyBy(c -> shardOf(c.pair(), c.facilityId()), Types.STRING))
                 .transform("LTV and lifecycle", TypeInformation.of(LifecycleEvent.class),
-                        new CheckedKeyedCoProcessOperator<>(new LtvFunction(config, codeVersion, eventTimeHorizon), restoreCheck(config)))
+                        new LtvOperator(new LtvFunction(config, codeVersion, eventTimeHorizon), restoreCheck(config)))
                 .uid(UID);
         return new Result(events, events.getSideOutput(LtvFunction.LTV), events.getSideOutput(LtvFunction.BAND_CHANGES),
                 events.getSideOutput(LtvFunction.UNFIRED_DEADLINES), events.getSideOutput(RestoreCheck.REPORTS));

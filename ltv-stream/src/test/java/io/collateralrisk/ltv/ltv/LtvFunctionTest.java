@@ -436,16 +436,19 @@ class LtvFunctionTest {
         OperatorSubtaskState snapshot;
         try (Stage stage = open()) {
             stage.harness.setProcessingTime(1_000);
-            stage.price(T0, CALM); // every shard schedules its first sweep, at 10 s
+            stage.price(T0, CALM);
+            stage.watermark(T0); // every shard takes the price and schedules its first sweep, at 10 s
             assertThat(stage.harness.numProcessingTimeTimers()).isEqualTo(LtvStage.SHARDS);
             stage.harness.setProcessingTime(10_000); // the sweeps run and schedule the next, at 20 s
             stage.price(T0 + 1_000, CALM);
+            stage.watermark(T0 + 1_000);
             assertThat(stage.harness.numProcessingTimeTimers()).isEqualTo(LtvStage.SHARDS);
             snapshot = stage.harness.snapshot(1L, 10_000);
         }
         try (Stage stage = restore(snapshot)) {
             // The restored chain (20 s) goes on; a price after the restore starts no second one.
             stage.price(T0 + 2_000, CALM);
+            stage.watermark(T0 + 2_000);
             assertThat(stage.harness.numProcessingTimeTimers()).isEqualTo(LtvStage.SHARDS);
             stage.harness.setProcessingTime(20_000);
             assertThat(stage.harness.numProcessingTimeTimers()).isEqualTo(LtvStage.SHARDS);
@@ -1071,8 +1074,8 @@ class LtvFunctionTest {
 
         private Stage(long horizon, StateBackend backend) throws Exception {
             function = new Observed(horizon);
-            harness = new KeyedTwoInputStreamOperatorTestHarness<>(new KeyedCoProcessOperator<>(function),
-                    PriceUpdate::shardKey, c -> LtvStage.shardOf(c.pair(), c.facilityId()), Types.STRING);
+            harness = new KeyedTwoInputStreamOperatorTestHarness<>(new LtvOperator(function, LtvStage.restoreCheck(CONFIG)),
+                    null, c -> LtvStage.shardOf(c.pair(), c.facilityId()), Types.STRING);
             if (backend != null) {
                 harness.setStateBackend(backend);
             }
@@ -1096,7 +1099,7 @@ class LtvFunctionTest {
             }
         }
 
-        /** A usable LTV price of the pair, sent to every shard as the LTV stage fans it out. */
+        /** A usable LTV price of the pair, as the LTV stage broadcasts it. */
         void price(long t, String price) {
             price(t, price, 0);
         }
@@ -1113,10 +1116,7 @@ class LtvFunctionTest {
 
         private void fanOut(long t, BigDecimal price, boolean available, long readAt) {
             try {
-                for (int shard = 0; shard < LtvStage.SHARDS; shard++) {
-                    harness.processElement1(
-                            new PriceUpdate(KeyGroupKeys.ltvShardKey(PAIR, shard), PAIR, t, evaluationId(t), price, available, false, readAt), t);
-                }
+                harness.processElement1(new PriceUpdate(PAIR, PAIR, t, evaluationId(t), price, available, false, readAt), t);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

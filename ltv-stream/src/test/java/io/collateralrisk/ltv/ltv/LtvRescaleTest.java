@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.collateralrisk.ltv.facility.FacilityCommand;
-import io.collateralrisk.ltv.ops.CheckedKeyedCoProcessOperator;
 import io.collateralrisk.model.EventIds;
 import io.collateralrisk.model.KeyGroupKeys;
 import io.collateralrisk.model.LifecycleEvent;
@@ -75,20 +74,66 @@ class LtvRescaleTest {
         assertThat(called).hasSize(BOOK);
     }
 
+    /**
+     * A savepoint can catch the subtasks on either side of prices: every subtask has received them
+     * (a broadcast), one has applied them (its watermark passed their instants), the other still
+     * holds them. After a rescale, every facility is decided on each price exactly once: called at
+     * 14,000, cured at 20,000, never called again by a price its shard had already taken.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void aPriceOneSubtaskHadAppliedAndTheOtherHeldIsAppliedOnceAfterARescale(int restoredParallelism) throws Exception {
+        List<Harness> before = subtasks(2, null);
+        for (int i = 0; i < BOOK; i++) {
+            send(before, opened(String.format("F-%06d", i), "1.00000000", "12000.00"));
+        }
+        price(before, T0 + 1_000, "20000.00");
+        watermark(before, T0 + 1_000);
+        price(before, T0 + 2_000, "14000.00");
+        price(before, T0 + 3_000, "20000.00");
+        before.get(0).h.processBothWatermarks(new Watermark(T0 + 3_000)); // subtask 1's watermark is behind
+        List<String> called = new ArrayList<>(marginCalls(before.get(0)));
+        assertThat(marginCalls(before.get(1))).isEmpty();
+        assertThat(called).isNotEmpty();
+        OperatorSubtaskState saved = AbstractStreamOperatorTestHarness.repackageState(
+                before.get(0).h.snapshot(1L, 0L), before.get(1).h.snapshot(1L, 0L));
+        for (Harness h : before) {
+            h.h.close();
+        }
+
+        List<Harness> after = subtasks(restoredParallelism, saved);
+        watermark(after, T0 + 4_000);
+        for (Harness h : after) {
+            called.addAll(marginCalls(h));
+            h.h.close();
+        }
+        assertThat(called).hasSize(BOOK).doesNotHaveDuplicates();
+    }
+
+    private static List<String> marginCalls(Harness h) {
+        List<String> ids = new ArrayList<>();
+        for (LifecycleEvent e : h.h.extractOutputValues()) {
+            if ("MARGIN_CALL_ISSUED".equals(e.type())) {
+                ids.add(e.facilityId());
+            }
+        }
+        return ids;
+    }
+
     @Test
     void stateKeyedAsEightShardsAPairIsRefusedWithTheReason() throws Exception {
         OperatorSubtaskState saved;
-        KeySelector<PriceUpdate, String> oldPrices = PriceUpdate::shardKey;
+        KeySelector<PriceUpdate, String> oldPrices = null;
         KeySelector<FacilityCommand, String> oldCommands = c -> c.pair() + '#' + Math.floorMod(c.facilityId().hashCode(), 8);
         try (var old = new KeyedTwoInputStreamOperatorTestHarness<>(operator(), oldPrices, oldCommands, Types.STRING)) {
             old.open();
             old.processElement2(opened("F-1", "1.00000000", "12000.00"), T0);
-            old.processElement1(new PriceUpdate(PAIR + "#" + Math.floorMod("F-1".hashCode(), 8), PAIR, T0 + 1_000,
+            old.processElement1(new PriceUpdate(PAIR, PAIR, T0 + 1_000,
                     EventIds.evaluationId(PAIR, T0 + 1_000), new BigDecimal("20000.00"), true, false, 0), T0 + 1_000);
             old.processBothWatermarks(new Watermark(T0 + 1_000));
             saved = old.snapshot(1L, 0L);
         }
-        var restored = new KeyedTwoInputStreamOperatorTestHarness<>(operator(), PriceUpdate::shardKey,
+        var restored = new KeyedTwoInputStreamOperatorTestHarness<>(operator(), null,
                 c -> LtvStage.shardOf(c.pair(), c.facilityId()), Types.STRING);
         restored.initializeState(saved);
         assertThatThrownBy(restored::open).hasStackTraceContaining("pair#0..7")
@@ -107,7 +152,7 @@ class LtvRescaleTest {
     private static List<Harness> subtasks(int parallelism, OperatorSubtaskState restoredFrom) throws Exception {
         List<Harness> subtasks = new ArrayList<>();
         for (int i = 0; i < parallelism; i++) {
-            var h = new KeyedTwoInputStreamOperatorTestHarness<>(operator(), PriceUpdate::shardKey,
+            var h = new KeyedTwoInputStreamOperatorTestHarness<>(operator(), null,
                     c -> LtvStage.shardOf(c.pair(), c.facilityId()), Types.STRING, MAX, parallelism, i);
             if (restoredFrom != null) {
                 h.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(restoredFrom, MAX, 2, parallelism, i));
@@ -118,8 +163,8 @@ class LtvRescaleTest {
         return subtasks;
     }
 
-    private static CheckedKeyedCoProcessOperator<PriceUpdate, FacilityCommand, LifecycleEvent> operator() {
-        return new CheckedKeyedCoProcessOperator<>(new LtvFunction(CONFIG, "test", Long.MAX_VALUE), LtvStage.restoreCheck(CONFIG));
+    private static LtvOperator operator() {
+        return new LtvOperator(new LtvFunction(CONFIG, "test", Long.MAX_VALUE), LtvStage.restoreCheck(CONFIG));
     }
 
     private static FacilityCommand opened(String id, String collateral, String outstanding) {
@@ -136,14 +181,10 @@ class LtvRescaleTest {
         }
     }
 
-    /** The pair's price to every shard, each on the subtask that owns it: the stage's fan-out. */
+    /** The pair's price to every subtask: the stage's broadcast. */
     private static void price(List<Harness> subtasks, long t, String price) throws Exception {
-        for (String key : KeyGroupKeys.ltvShardKeys(PAIR)) {
-            for (Harness h : subtasks) {
-                if (h.owns(key)) {
-                    h.h.processElement1(new PriceUpdate(key, PAIR, t, EventIds.evaluationId(PAIR, t), new BigDecimal(price), true, false, 0), t);
-                }
-            }
+        for (Harness h : subtasks) {
+            h.h.processElement1(new PriceUpdate(PAIR, PAIR, t, EventIds.evaluationId(PAIR, t), new BigDecimal(price), true, false, 0), t);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import io.collateralrisk.ltv.facility.FacilityCommand;
 import io.collateralrisk.ltv.ltv.LtvFunction;
+import io.collateralrisk.ltv.ltv.LtvOperator;
 import io.collateralrisk.ltv.ltv.LtvStage;
 import io.collateralrisk.ltv.ltv.PriceUpdate;
 import io.collateralrisk.ltv.price.PriceStage;
@@ -204,8 +205,8 @@ class RestoreWithoutConfigTest {
     private static KeyedTwoInputStreamOperatorTestHarness<String, PriceUpdate, FacilityCommand, LifecycleEvent> ltv(RiskConfig config)
             throws Exception {
         return new KeyedTwoInputStreamOperatorTestHarness<>(
-                new CheckedKeyedCoProcessOperator<>(new LtvFunction(config, "test", Long.MAX_VALUE), LtvStage.restoreCheck(config)),
-                PriceUpdate::shardKey, c -> LtvStage.shardOf(c.pair(), c.facilityId()), Types.STRING);
+                new LtvOperator(new LtvFunction(config, "test", Long.MAX_VALUE), LtvStage.restoreCheck(config)),
+                null, c -> LtvStage.shardOf(c.pair(), c.facilityId()), Types.STRING);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, PriceTick, ReferencePrice> prices(RiskConfig config) throws Exception {
@@ -229,10 +230,7 @@ class RestoreWithoutConfigTest {
 
     private static void price(KeyedTwoInputStreamOperatorTestHarness<String, PriceUpdate, FacilityCommand, LifecycleEvent> h,
             String pair, long t, String price) throws Exception {
-        for (int shard = 0; shard < LtvStage.SHARDS; shard++) {
-            h.processElement1(new PriceUpdate(KeyGroupKeys.ltvShardKey(pair, shard), pair, t, EventIds.evaluationId(pair, t), new BigDecimal(price), true,
-                    false, 0), t);
-        }
+        h.processElement1(new PriceUpdate(pair, pair, t, EventIds.evaluationId(pair, t), new BigDecimal(price), true, false, 0), t);
     }
 
     private static void tick(KeyedOneInputStreamOperatorTestHarness<String, PriceTick, ReferencePrice> h, String pair, String source,
