@@ -18,8 +18,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
- * What one price evaluation costs the LTV stage as the job runs it: the fan-out to every shard of
- * the pair, the keyed exchange, and each shard's handling of the update (buffer, timer, state),
+ * What one price evaluation costs the LTV stage as the job runs it: the broadcast to its subtasks,
+ * the wait for the watermark, and each shard's handling of the update (its clock, last price, index),
  * on a local MiniCluster in this JVM (parallelism 1, no checkpoints) on the chosen state backend.
  * A small book of one pair and a quiet feed (20,000.00 and 20,000.01 in turn), so that no facility
  * moves and what is measured is the per-evaluation overhead, not the facilities' decisions.

@@ -50,7 +50,7 @@ public final class BenchLtvCommand implements Callable<Integer> {
 
     @Option(names = "--evaluations", paramLabel = "N", defaultValue = "100000",
             description = "Quiet price evaluations through the LTV stage in a local job on each state backend, "
-                    + "measured against N/5: the cost of the fan-out to every shard (default: ${DEFAULT-VALUE}; 0 skips it).")
+                    + "measured against N/5: the cost of a price applied to every shard of its pair (default: ${DEFAULT-VALUE}; 0 skips it).")
     int evaluations;
 
     @Override
@@ -148,7 +148,7 @@ public final class BenchLtvCommand implements Callable<Integer> {
             jobHeap.forEach((backend, bytes) -> out.printf(Locale.ROOT, "  %-8s %,6d bytes%n", backend, bytes));
         }
         if (!fanOut.isEmpty()) {
-            out.printf(Locale.ROOT, "%nOne price evaluation through the LTV stage (local cluster, parallelism 1, a quiet feed to every shard"
+            out.printf(Locale.ROOT, "%nOne price evaluation through the LTV stage (local cluster, parallelism 1, a quiet feed applied to every shard"
                     + " of the pair, %d shards):%n", io.collateralrisk.ltv.ltv.LtvStage.SHARDS);
             fanOut.forEach((backend, us) -> out.printf(Locale.ROOT, "  %-8s %,8.1f us of CPU  (%,.0f evaluations/s a core)%n", backend, us, 1e6 / us));
         }
