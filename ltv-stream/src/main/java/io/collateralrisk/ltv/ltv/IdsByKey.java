@@ -212,6 +212,20 @@ final class IdsByKey {
         }
     }
 
+    /** The smallest key; {@link Long#MAX_VALUE} when empty. */
+    long minKey() {
+        return chunkCount == 0 ? Long.MAX_VALUE : chunks[0].keys[0];
+    }
+
+    /** The largest key; {@link Long#MIN_VALUE} when empty. */
+    long maxKey() {
+        if (chunkCount == 0) {
+            return Long.MIN_VALUE;
+        }
+        Chunk last = chunks[chunkCount - 1];
+        return last.keys[last.size - 1];
+    }
+
     /** Every id, in order. */
     void forEach(Consumer<String> action) {
         for (int c = 0; c < chunkCount; c++) {

@@ -6,7 +6,9 @@ import io.collateralrisk.model.config.PolicyConfig;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -133,14 +135,33 @@ public final class ShardIndex {
     }
 
     /** The facilities a usable price can move, in id order (so gate admissions are deterministic). */
-    public TreeSet<String> affectedBy(BigDecimal price) {
+    public NavigableSet<String> affectedBy(BigDecimal price) {
+        return affectedBy(PriceKeys.of(price));
+    }
+
+    /**
+     * The same for a price already turned into keys: a price reaches every shard of its pair, and
+     * most shards have nothing it can move, which the ends of the two sets tell without a search.
+     */
+    public NavigableSet<String> affectedBy(PriceKeys price) {
+        if (retestAlways.isEmpty() && worsenAt.maxKey() < price.low() && improveAbove.minKey() >= price.high()) {
+            return Collections.emptyNavigableSet();
+        }
         TreeSet<String> ids = new TreeSet<>(retestAlways);
-        // Widened outwards: the price rounded down for "worsens at or above", up for "improves below".
-        long low = price.setScale(KEY_SCALE, RoundingMode.FLOOR).unscaledValue().longValueExact();
-        long high = price.setScale(KEY_SCALE, RoundingMode.CEILING).unscaledValue().longValueExact();
-        worsenAt.forEachFrom(low, ids::add);
-        improveAbove.forEachBelow(high, ids::add);
+        worsenAt.forEachFrom(price.low(), ids::add);
+        improveAbove.forEachBelow(price.high(), ids::add);
         return ids;
+    }
+
+    /**
+     * A price as the index compares it, widened outwards: rounded down for "worsens at or above",
+     * up for "improves below".
+     */
+    public record PriceKeys(long low, long high) {
+        public static PriceKeys of(BigDecimal price) {
+            return new PriceKeys(price.setScale(KEY_SCALE, RoundingMode.FLOOR).unscaledValue().longValueExact(),
+                    price.setScale(KEY_SCALE, RoundingMode.CEILING).unscaledValue().longValueExact());
+        }
     }
 
     /** Facilities with a timer at or before {@code t}, in id order. */

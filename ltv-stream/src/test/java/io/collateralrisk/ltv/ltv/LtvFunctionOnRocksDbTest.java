@@ -23,7 +23,7 @@ class LtvFunctionOnRocksDbTest extends LtvFunctionTest {
 
     /** The harness counts entries on the heap backend only: here, the shard keys holding each state. */
     @Override
-    int stateEntries(Stage stage) {
+    int keyedStateEntries(Stage stage) throws Exception {
         KeyedStateBackend<String> backend = stage.harness.getOperator().getKeyedStateBackend();
         int entries = 0;
         for (String state : STATES) {

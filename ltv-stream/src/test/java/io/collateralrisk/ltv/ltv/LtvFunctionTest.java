@@ -1027,8 +1027,16 @@ class LtvFunctionTest {
         return null;
     }
 
-    /** Keyed state entries: one per state and shard key that holds something. */
-    int stateEntries(Stage stage) {
+    /**
+     * Keyed state entries, one per state and shard key that holds something, as a snapshot holds
+     * them (the shards' clocks and last prices reach keyed state when a snapshot begins).
+     */
+    final int stateEntries(Stage stage) throws Exception {
+        stage.harness.snapshot(0L, 0L);
+        return keyedStateEntries(stage);
+    }
+
+    int keyedStateEntries(Stage stage) throws Exception {
         return stage.harness.numKeyedStateEntries();
     }
 
