@@ -55,8 +55,10 @@ import org.apache.flink.util.OutputTag;
  *      3. facility timers due at t (deadlines, confirm, escalate)
  *    processElement1, every other shard of the pair: 2. alone
  *
- *  keyed state: facilities (MapState id -&gt; FacilityState), last price, buffered commands
- *  in memory:   ShardIndex (crossing prices, timers), rebuilt from the keyed state after a restore
+ *  keyed state: facilities (MapState id -&gt; FacilityState), buffered commands, clock, last price
+ *  in memory:   per shard (Shard): ShardIndex (crossing prices, timers), rebuilt from the keyed
+ *               state after a restore; the clock and last price, written to keyed state as each
+ *               snapshot begins (writeShards), since every price of the pair moves them
  * </pre>
  *
  * A price update costs the facilities whose next decision lies between the old and the new price,
