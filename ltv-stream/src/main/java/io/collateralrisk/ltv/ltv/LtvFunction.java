@@ -172,8 +172,8 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 scheduleSweep(nextSweep(ctx.timerService().currentProcessingTime(), sweepOffset(ctx.getCurrentKey())), ctx);
             }
         }
-        if (shard.processedUpTo != null && price.eventTime() <= shard.processedUpTo) {
-            return;
+        if (shard.processedUpTo != null && price.eventTime() <= shard.processedUpTo || price.eventTime() > eventTimeHorizon) {
+            return; // an instant processed already, or after the end of a replay's event time (nothing fires there)
         }
         if (price != converted) {
             converted = price;

@@ -937,6 +937,21 @@ class LtvFunctionTest {
         }
     }
 
+    @Test
+    void aPriceAfterTheHorizonDecidesNothing() throws Exception {
+        long horizon = CALL + 24 * HOUR;
+        try (Stage stage = open(horizon)) {
+            Loan f = new Loan("F-1");
+            stage.calm(f.openedAt(T0, "1.00000000", "80000.00"));
+            stage.price(horizon, "98000.00"); // 0.816: a margin call, at the horizon itself
+            stage.price(horizon + 1, "70000.00"); // 1.14: a liquidation, after it
+            stage.watermark(Long.MAX_VALUE);
+
+            assertThat(stage.events()).extracting(LifecycleEvent::type, LifecycleEvent::eventTime)
+                    .containsExactly(tuple("MARGIN_CALL_ISSUED", horizon));
+        }
+    }
+
     // --- helpers
 
     private static String evaluationId(long t) {
