@@ -3,6 +3,7 @@ package io.collateralrisk.model.json;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.collateralrisk.model.CustodyAmounts;
 import io.collateralrisk.model.CustodySnapshot;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 
 /**
@@ -150,10 +151,7 @@ public final class CustodySnapshotParser {
             throw refused(kind.invalid(field), field, "must be digits only, without a sign", text);
         }
         if (!isDigits(text)) {
-            String problem = text.indexOf('.') >= 0 ? "must be an integer, without a fraction"
-                    : text.indexOf('e') >= 0 || text.indexOf('E') >= 0 ? "must be an integer, without an exponent"
-                    : "must be digits only";
-            throw refused(kind.invalid(field), field, problem, text);
+            throw refused(kind.invalid(field), field, notDigits(text), text);
         }
         if (text.length() > 1 && first == '0') {
             throw refused(kind.invalid(field), field, "must not have leading zeros", text);
@@ -163,6 +161,21 @@ public final class CustodySnapshotParser {
             throw refused(kind.outOfRange(field), field, "exceeds " + kind.max, text);
         }
         return new BigInteger(text);
+    }
+
+    /** What is wrong with a text that is not all digits: a decimal's fraction or exponent named as such. */
+    private static String notDigits(String text) {
+        if (text.length() <= 64 && text.chars().allMatch(c -> c < 128)) {
+            try {
+                new BigDecimal(text);
+                return text.indexOf('e') >= 0 || text.indexOf('E') >= 0
+                        ? "must be an integer, without an exponent"
+                        : "must be an integer, without a fraction";
+            } catch (NumberFormatException e) {
+                // Not a number at all.
+            }
+        }
+        return "must be digits only";
     }
 
     private static boolean isDigits(String text) {
