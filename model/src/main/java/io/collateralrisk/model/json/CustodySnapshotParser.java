@@ -11,20 +11,22 @@ import java.math.BigInteger;
  * base units, given as a string of ASCII digits or a JSON integer: no sign, no fraction, no
  * exponent, no leading zeros, no white space, at most {@link #MAX_AMOUNT} (128 bits: what a chain
  * account can hold; the spec only says they can exceed 64 bits signed). Every refusal is an
- * {@link InvalidInputException}, with the same reasons as the other topics where they apply:
+ * {@link InvalidInputException} with a reason of the dead-letter vocabulary the other topics use
+ * (a detail says exactly what is wrong):
  *
  * <pre>
  * MALFORMED_JSON, PAYLOAD_TOO_LARGE      not one JSON object of bounded size
  * UNKNOWN_TYPE                           type is not CUSTODY_SNAPSHOT
  * MISSING_FIELD:f                        a required field is absent or null
- * INVALID_FIELD:f                        custody or mint not a non-empty string; slot not an
- *                                        unsigned 64-bit integer; tradeBlockageUtilizationBps not
- *                                        an integer from 0 to 10,000
  * INVALID_TIME:eventTime                 no zone, not a time, or outside years 0000 to 9999
  * NEGATIVE_AMOUNT:f                      an amount below zero
- * INVALID_AMOUNT:f                       an amount with a fraction, exponent, sign, leading zero,
- *                                        white space or anything but digits
- * AMOUNT_OUT_OF_RANGE:f                  an amount above 2^128 - 1
+ * INVALID_DECIMAL:f                      an amount that is no number at all (letters, white space,
+ *                                        an empty string, true, an object)
+ * INVALID_FIELD:f                        an amount that is a number but not a plain unsigned
+ *                                        integer (fraction, exponent, sign, leading zero) or is above
+ *                                        2^128 - 1; custody or mint not a non-empty string; slot
+ *                                        not an unsigned 64-bit integer; tradeBlockageUtilizationBps
+ *                                        not an integer from 0 to 10,000
  * </pre>
  *
  * Unknown fields are ignored. Whether the event time is acceptable against the clock, and whether
@@ -87,12 +89,12 @@ public final class CustodySnapshotParser {
             return this == AMOUNT ? "NEGATIVE_AMOUNT:" + field : invalid(field);
         }
 
-        String invalid(String field) {
-            return this == AMOUNT ? "INVALID_AMOUNT:" + field : "INVALID_FIELD:" + field;
+        String notANumber(String field) {
+            return this == AMOUNT ? "INVALID_DECIMAL:" + field : invalid(field);
         }
 
-        String outOfRange(String field) {
-            return this == AMOUNT ? "AMOUNT_OUT_OF_RANGE:" + field : invalid(field);
+        String invalid(String field) {
+            return "INVALID_FIELD:" + field;
         }
     }
 
@@ -123,59 +125,55 @@ public final class CustodySnapshotParser {
                 throw refused(kind.negative(field), field, "must not be negative", integer.toString());
             }
         } else if (value.isNumber()) {
+            if (value.decimalValue().signum() < 0) {
+                throw refused(kind.negative(field), field, "must not be negative", value.asText());
+            }
             throw refused(kind.invalid(field), field, "must be an integer, without fraction or exponent", value.asText());
         } else {
-            throw new InvalidInputException(kind.invalid(field), "'" + field + "' must be " + kind.what + ", as a string of digits or an integer");
+            throw new InvalidInputException(kind.notANumber(field), "'" + field + "' must be " + kind.what + ", as a string of digits or an integer");
         }
         if (integer.compareTo(kind.max) > 0) {
-            throw refused(kind.outOfRange(field), field, "exceeds " + kind.max, integer.toString());
+            throw refused(kind.invalid(field), field, "exceeds " + kind.max, integer.toString());
         }
         return integer;
     }
 
     /** The text of an unsigned integer: ASCII digits only, no leading zero but in "0" itself. */
     private static BigInteger digits(String text, String field, Kind kind) throws InvalidInputException {
-        if (text.isEmpty()) {
-            throw refused(kind.invalid(field), field, "must not be empty", text);
-        }
-        char first = text.charAt(0);
-        if (first == '-') {
-            String magnitude = text.substring(1);
-            // "-5" is a negative amount; "-0", "-1.5" or "-x" are not integers of the accepted form.
-            if (isDigits(magnitude) && magnitude.chars().anyMatch(c -> c != '0')) {
+        if (!isDigits(text)) {
+            BigDecimal decimal = decimalOrNull(text);
+            if (decimal == null) {
+                throw refused(kind.notANumber(field), field, "must be digits only", text);
+            }
+            if (decimal.signum() < 0) {
                 throw refused(kind.negative(field), field, "must not be negative", text);
             }
-            throw refused(kind.invalid(field), field, "must be digits only, without a sign", text);
+            char first = text.charAt(0);
+            String problem = first == '+' || first == '-' ? "must be digits only, without a sign"
+                    : text.indexOf('e') >= 0 || text.indexOf('E') >= 0 ? "must be an integer, without an exponent"
+                    : "must be an integer, without a fraction";
+            throw refused(kind.invalid(field), field, problem, text);
         }
-        if (first == '+') {
-            throw refused(kind.invalid(field), field, "must be digits only, without a sign", text);
-        }
-        if (!isDigits(text)) {
-            throw refused(kind.invalid(field), field, notDigits(text), text);
-        }
-        if (text.length() > 1 && first == '0') {
+        if (text.length() > 1 && text.charAt(0) == '0') {
             throw refused(kind.invalid(field), field, "must not have leading zeros", text);
         }
         // Compared by length first: a hostile string of thousands of digits is never parsed.
         if (text.length() > kind.max.toString().length()) {
-            throw refused(kind.outOfRange(field), field, "exceeds " + kind.max, text);
+            throw refused(kind.invalid(field), field, "exceeds " + kind.max, text);
         }
         return new BigInteger(text);
     }
 
-    /** What is wrong with a text that is not all digits: a decimal's fraction or exponent named as such. */
-    private static String notDigits(String text) {
-        if (text.length() <= 64 && text.chars().allMatch(c -> c < 128)) {
-            try {
-                new BigDecimal(text);
-                return text.indexOf('e') >= 0 || text.indexOf('E') >= 0
-                        ? "must be an integer, without an exponent"
-                        : "must be an integer, without a fraction";
-            } catch (NumberFormatException e) {
-                // Not a number at all.
-            }
+    /** The text as a decimal when it is one of reasonable length, else null: it is then no number at all. */
+    private static BigDecimal decimalOrNull(String text) {
+        if (text.isEmpty() || text.length() > 64 || !text.chars().allMatch(c -> c < 128)) {
+            return null;
         }
-        return "must be digits only";
+        try {
+            return new BigDecimal(text);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static boolean isDigits(String text) {

@@ -239,7 +239,6 @@ class CustodySnapshotParserTest {
     @CsvSource(delimiter = '|', textBlock = """
             "1.5"           | without a fraction
             "1.0"           | without a fraction
-            "-1.5"          | without a sign
             1.5             | without fraction or exponent
             1.0             | without fraction or exponent
             "1e3"           | without an exponent
@@ -247,37 +246,55 @@ class CustodySnapshotParserTest {
             1e3             | without fraction or exponent
             "+5"            | without a sign
             "-0"            | without a sign
-            "-"             | without a sign
             "0007"          | leading zeros
             "00"            | leading zeros
-            ""              | must not be empty
+            """)
+    void anAmountThatIsANumberButNotAPlainUnsignedIntegerIsInvalid(String token, String problem) {
+        for (String field : List.of("owned", "positionCollateral")) {
+            InvalidInputException e = refusal(withRaw(field, token));
+            assertThat(e.reason()).as("%s = %s", field, token).isEqualTo("INVALID_FIELD:" + field);
+            assertThat(e.detail()).contains(field).contains(problem);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            ""              | digits only
+            "-"             | digits only
             " 5"            | digits only
             "5 "            | digits only
             "0x10"          | digits only
             "5,000"         | digits only
             "five"          | digits only
             "NaN"           | digits only
+            "Infinity"      | digits only
             "\u0663"        | digits only
             true            | string of digits or an integer
             {}              | string of digits or an integer
             ["5"]           | string of digits or an integer
             """)
-    void anAmountThatIsNotAPlainUnsignedIntegerIsInvalid(String token, String problem) {
+    void anAmountThatIsNoNumberIsAnInvalidDecimal(String token, String problem) {
         for (String field : List.of("owned", "positionCollateral")) {
             InvalidInputException e = refusal(withRaw(field, token));
-            assertThat(e.reason()).as("%s = %s", field, token).isEqualTo("INVALID_AMOUNT:" + field);
+            assertThat(e.reason()).as("%s = %s", field, token).isEqualTo("INVALID_DECIMAL:" + field);
             assertThat(e.detail()).contains(field).contains(problem);
         }
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"\"-1.5\"", "-1.5", "\"-1e3\"", "-1e3"})
+    void aNegativeDecimalIsANegativeAmount(String token) {
+        assertThat(refusal(withRaw("owned", token)).reason()).isEqualTo("NEGATIVE_AMOUNT:owned");
+    }
+
+    @ParameterizedTest
     @MethodSource("everyAmount")
-    void anAmountAbove128BitsIsOutOfRange(String field) {
-        assertThat(refusal(withRaw(field, "\"" + TWO_128 + "\"")).reason()).isEqualTo("AMOUNT_OUT_OF_RANGE:" + field);
-        assertThat(refusal(withRaw(field, TWO_128.toString())).reason()).isEqualTo("AMOUNT_OUT_OF_RANGE:" + field);
+    void anAmountAbove128BitsIsInvalid(String field) {
+        assertThat(refusal(withRaw(field, "\"" + TWO_128 + "\"")).reason()).isEqualTo("INVALID_FIELD:" + field);
+        assertThat(refusal(withRaw(field, TWO_128.toString())).reason()).isEqualTo("INVALID_FIELD:" + field);
         // Longer than the bound by one digit, and far longer: refused by length, never parsed.
-        assertThat(refusal(withRaw(field, "\"1" + "0".repeat(39) + "\"")).reason()).isEqualTo("AMOUNT_OUT_OF_RANGE:" + field);
-        assertThat(refusal(withRaw(field, "\"" + "9".repeat(5000) + "\"")).reason()).isEqualTo("AMOUNT_OUT_OF_RANGE:" + field);
+        assertThat(refusal(withRaw(field, "\"1" + "0".repeat(39) + "\"")).reason()).isEqualTo("INVALID_FIELD:" + field);
+        assertThat(refusal(withRaw(field, "\"" + "9".repeat(5000) + "\"")).reason()).isEqualTo("INVALID_FIELD:" + field);
         assertThat(refusal(withRaw(field, TWO_128.toString())).detail()).contains(TWO_128.subtract(BigInteger.ONE).toString());
     }
 

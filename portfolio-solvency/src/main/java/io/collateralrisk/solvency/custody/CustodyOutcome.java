@@ -12,8 +12,11 @@ import java.util.List;
  */
 public record CustodyOutcome(Status status, List<CustodyEvent> events, String detail) {
 
-    /** The dead-letter reason of a snapshot naming another token than its custody's. */
-    public static final String MINT_MISMATCH_REASON = "MINT_MISMATCH";
+    /**
+     * The dead-letter reason of a snapshot naming another token than its custody's: a field code of
+     * the existing vocabulary, so the dead-letter schema and metric labels need nothing new.
+     */
+    public static final String MINT_MISMATCH_REASON = "INVALID_FIELD:mint";
 
     public enum Status {
         /** The snapshot is now the custody's last; its events follow. */

@@ -542,7 +542,7 @@ class CustodyRulesTest {
             assertThat(outcome.status()).isEqualTo(CustodyOutcome.Status.MINT_MISMATCH);
             assertThat(outcome.events()).isEmpty();
             assertThat(outcome.detail()).contains(MINT).contains("So11111111111111111111111111111111111111112").contains(CUSTODY);
-            assertThat(CustodyOutcome.MINT_MISMATCH_REASON).isEqualTo("MINT_MISMATCH");
+            assertThat(CustodyOutcome.MINT_MISMATCH_REASON).isEqualTo("INVALID_FIELD:mint");
             assertThat(state).usingRecursiveComparison().isEqualTo(untouched);
             assertThat(apply(healthy(), 2)).as("the custody's own token at the same slot still applies").isEmpty();
         }
