@@ -3,6 +3,7 @@ package io.collateralrisk.solvency.custody;
 import io.collateralrisk.model.CustodyAmounts;
 import io.collateralrisk.model.CustodyEvent;
 import io.collateralrisk.model.CustodySnapshot;
+import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -12,7 +13,9 @@ import java.math.RoundingMode;
  * snapshot's amounts, {@code exchangeable}, the utilization, the configuration hash and the code
  * version, with its deterministic id.
  */
-final class CustodyEvents {
+final class CustodyEvents implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final String configHash;
     private final String codeVersion;

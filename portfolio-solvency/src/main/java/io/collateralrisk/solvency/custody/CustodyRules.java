@@ -3,6 +3,7 @@ package io.collateralrisk.solvency.custody;
 import io.collateralrisk.model.CustodyAmounts;
 import io.collateralrisk.model.CustodyEvent;
 import io.collateralrisk.model.CustodySnapshot;
+import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -33,10 +34,12 @@ import java.util.List;
  * An invariant that keeps failing, or a blockage that keeps running, raises nothing more until it
  * ends. The blockage threshold is the snapshot's {@code tradeBlockageUtilizationBps} when given,
  * else {@code custody.tradeBlockageUtilization}; every comparison is exact on integers and decimals.
- * Snapshots are ordered by slot alone: nothing here reads a clock.
+ * Snapshots are ordered by slot alone: nothing here reads a clock. The rules hold only their
+ * configuration, so an operator may keep them as a (serializable) field or build them in {@code open}.
  */
-public final class CustodyRules {
+public final class CustodyRules implements Serializable {
 
+    private static final long serialVersionUID = 1L;
     private static final BigDecimal BPS_PER_ONE = BigDecimal.valueOf(10_000);
 
     private final BigDecimal tradeBlockageUtilization;

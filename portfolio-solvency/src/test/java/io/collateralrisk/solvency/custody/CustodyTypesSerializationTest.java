@@ -16,6 +16,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,6 +67,15 @@ class CustodyTypesSerializationTest {
         }
         CustodySnapshot snapshot = healthy().positionCollateral((Long) null).tokenAccountBalance(TWO_64).at(5);
         assertThat(roundTrip(snapshot, CustodySnapshot.class)).isEqualTo(snapshot);
+    }
+
+    @Test
+    void theRulesTravelWithAnOperatorAsJavaSerializedConfiguration() throws Exception {
+        CustodyRules rules = new CustodyRules(new BigDecimal("0.75"), "hash", "version");
+        CustodyRules copy = InstantiationUtil.clone(rules);
+        CustodySnapshot atThreshold = healthy().locked(7_500).at(1);
+        assertThat(copy.onSnapshot(new CustodyPoolState(), atThreshold)).isEqualTo(rules.onSnapshot(new CustodyPoolState(), atThreshold));
+        assertThat(copy.onSnapshot(new CustodyPoolState(), atThreshold).events()).extracting(CustodyEvent::configHash).containsExactly("hash");
     }
 
     private static <T> T roundTrip(T value, Class<T> type) throws IOException {
