@@ -43,6 +43,11 @@ public record OutputRecord(String topic, String key, long eventTime, String even
         return new OutputRecord(Topics.LTV, u.facilityId(), u.eventTime(), u.eventId(), OutputJson.ltvUpdate(u), u.closed());
     }
 
+    /** Custody events are keyed by custody, on the solvency topic. */
+    public static OutputRecord of(CustodyEvent e) {
+        return new OutputRecord(Topics.SOLVENCY, e.custody(), e.eventTime(), e.eventId(), OutputJson.custodyEvent(e), false);
+    }
+
     /** Ops alerts are keyed by the input topic they concern. */
     public static OutputRecord of(OpsAlert a) {
         return new OutputRecord(Topics.OPS_ALERTS, a.topic(), a.eventTime(), a.eventId(), OutputJson.opsAlert(a), false);

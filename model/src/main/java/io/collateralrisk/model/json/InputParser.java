@@ -124,6 +124,11 @@ public final class InputParser implements Serializable {
     }
 
     private static Fields object(String payload) throws InvalidInputException {
+        return new Fields(tree(payload));
+    }
+
+    /** The payload as a JSON object, or the refusal every topic gives a record that is not one. */
+    static JsonNode tree(String payload) throws InvalidInputException {
         if (payload == null || payload.isBlank()) {
             throw new InvalidInputException("MALFORMED_JSON", "empty record");
         }
@@ -142,7 +147,7 @@ public final class InputParser implements Serializable {
         if (node == null || !node.isObject()) {
             throw new InvalidInputException("MALFORMED_JSON", "a record must be a JSON object");
         }
-        return new Fields(node);
+        return node;
     }
 
     private static void requireType(Fields f, String expected) throws InvalidInputException {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.collateralrisk.model.CustodyAmounts;
+import io.collateralrisk.model.CustodyEvent;
 import io.collateralrisk.model.DeadLetter;
 import io.collateralrisk.model.DivergenceEvent;
 import io.collateralrisk.model.Decimals;
@@ -18,6 +20,7 @@ import io.collateralrisk.model.Times;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 
 /**
  * The JSON of every output record, field by field: the contract that {@code docs/schemas/}
@@ -199,6 +202,68 @@ public final class OutputJson {
         n.put("closed", u.closed());
         n.put("configHash", u.configHash());
         return write(n);
+    }
+
+    /**
+     * A custody event: the snapshot's slot and amounts, then the fields of its type only (see
+     * {@link CustodyEvent}). Integers are strings: slots and amounts can exceed what a JSON
+     * number carries exactly in most readers.
+     */
+    public static String custodyEvent(CustodyEvent e) {
+        ObjectNode n = header(e.type(), e.eventId(), e.eventTime());
+        n.put("custody", e.custody());
+        n.put("mint", e.mint());
+        n.put("slot", e.slot().toString());
+        CustodyAmounts a = e.amounts();
+        ObjectNode amounts = n.putObject("amounts");
+        amounts.put("insurance", integer(a.insurance()));
+        amounts.put("impairmentLosses", integer(a.impairmentLosses()));
+        amounts.put("userLosses", integer(a.userLosses()));
+        amounts.put("owned", integer(a.owned()));
+        amounts.put("base", integer(a.base()));
+        amounts.put("locked", integer(a.locked()));
+        amounts.put("longed", integer(a.longed()));
+        amounts.put("shorted", integer(a.shorted()));
+        amounts.put("guaranteedUsd", integer(a.guaranteedUsd()));
+        amounts.put("feeReserves", integer(a.feeReserves()));
+        amounts.put("positionCollateral", integer(a.positionCollateral()));
+        amounts.put("tokenAccountBalance", integer(a.tokenAccountBalance()));
+        n.put("exchangeable", integer(e.exchangeable()));
+        n.put("utilization", Decimals.plain(e.utilization()));
+        switch (e.type()) {
+            case CustodyEvent.INVARIANT_BROKEN, CustodyEvent.INVARIANT_RESTORED -> {
+                n.put("invariant", e.invariant());
+                ObjectNode operands = n.putObject("operands");
+                e.operands().forEach(o -> operands.put(o.name(), integer(o.amount())));
+                n.put("difference", integer(e.difference()));
+                n.put("brokenSinceSlot", integer(e.brokenSinceSlot()));
+                n.put("brokenSince", Times.format(e.brokenSince()));
+            }
+            case CustodyEvent.LOSS_RECORDED -> {
+                n.put("field", e.field());
+                n.put("previousAmount", integer(e.previousAmount()));
+                n.put("increase", integer(e.increase()));
+                n.put("sinceSlot", integer(e.sinceSlot()));
+            }
+            case CustodyEvent.TRADE_BLOCKAGE -> {
+                n.put("threshold", Decimals.plain(e.threshold()));
+                n.put("thresholdSource", e.thresholdSource());
+            }
+            case CustodyEvent.TRADE_BLOCKAGE_CLEARED -> {
+                n.put("threshold", Decimals.plain(e.threshold()));
+                n.put("thresholdSource", e.thresholdSource());
+                n.put("blockedSinceSlot", integer(e.blockedSinceSlot()));
+                n.put("reason", e.reason());
+            }
+            default -> throw new IllegalArgumentException("not a custody event type: " + e.type());
+        }
+        n.put("configHash", e.configHash());
+        n.put("codeVersion", e.codeVersion());
+        return write(n);
+    }
+
+    private static String integer(BigInteger value) {
+        return value == null ? null : value.toString();
     }
 
     /** An ops alert: the fields of its type only (see {@link OpsAlert}). */
