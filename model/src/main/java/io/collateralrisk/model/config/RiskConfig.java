@@ -13,11 +13,13 @@ import java.util.Map;
  */
 public record RiskConfig(
         Map<String, Integer> assetScales,
+        Map<String, AssetConfig> assets,
         Map<String, PairConfig> pairs,
         DivergenceConfig divergence,
         Map<String, PolicyConfig> policies,
         LifecycleConfig lifecycle,
         SolvencyConfig solvency,
+        CustodyConfig custody,
         long outOfOrderMs,
         long maxAheadMs,
         long watermarkLagAlertMs,
@@ -35,6 +37,11 @@ public record RiskConfig(
 
     public PairConfig pair(String pair) {
         return pairs.get(pair);
+    }
+
+    /** The asset's settings, or null when {@code asset} is not configured. */
+    public AssetConfig asset(String asset) {
+        return assets.get(asset);
     }
 
     /** The scale of an asset, such as 2 for USD. */
