@@ -54,6 +54,8 @@ public final class PortfolioBook implements PriceLookup {
     private final Map<String, PairQuote> quotes = new HashMap<>();
     private final Set<String> evaluated = new HashSet<>();
     private final PriceBandIndex<PortfolioId> index = new PriceBandIndex<>();
+    /** Portfolios re-valued so far: the work prices and events cost. */
+    private long revaluations;
 
     public PortfolioBook(RiskConfig config, String codeVersion) {
         this.config = config;
@@ -263,6 +265,7 @@ public final class PortfolioBook implements PriceLookup {
     /** Re-values, emits a transition if the state changes, and files the portfolio again in the index. */
     private PortfolioValuation revalue(
             PortfolioId id, Portfolio portfolio, long t, String cause, boolean appliedLate, List<SolvencyEvent> events) {
+        revaluations++;
         PortfolioValuation valuation = value(portfolio);
         SolvencyState next = rules.next(portfolio.state, valuation);
         if (next != portfolio.state) {
@@ -350,6 +353,11 @@ public final class PortfolioBook implements PriceLookup {
         Wallet wallet = wallets.get(id.wallet());
         Portfolio portfolio = wallet == null ? null : wallet.portfolios.get(id.portfolio());
         return portfolio == null ? null : portfolio.state;
+    }
+
+    /** Portfolios re-valued so far. */
+    public long revaluations() {
+        return revaluations;
     }
 
     /** The bands a portfolio is filed under in the index. */
