@@ -23,8 +23,10 @@ import java.util.List;
  * @param action for {@code ACTION_WOULD_BE_INSOLVENT}: {@code INSTALL} or {@code UNINSTALL}
  *     of {@code actionPosition}; null otherwise
  * @param utilizationBefore for {@code ACTION_WOULD_BE_INSOLVENT}: the portfolio's utilization
- *     just before the action; null (not infinite) when it could not be valued then, which
- *     {@code beforeUnvalued} says
+ *     just before the action; null (not infinite) when it could not be valued then
+ * @param riseUnproven for {@code ACTION_WOULD_BE_INSOLVENT}: the portfolio is insolvent after the
+ *     action, but before or after it a cross-margined token had no price, so whether the action
+ *     raised utilization is unknown; raised rather than guessed either way
  */
 public record SolvencyEvent(
         String eventId,
@@ -45,7 +47,7 @@ public record SolvencyEvent(
         String actionPosition,
         BigDecimal utilizationBefore,
         boolean utilizationBeforeInfinite,
-        boolean beforeUnvalued,
+        boolean riseUnproven,
         String cause,
         boolean appliedLate,
         String configHash,
