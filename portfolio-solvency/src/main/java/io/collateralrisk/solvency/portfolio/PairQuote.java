@@ -33,9 +33,4 @@ public record PairQuote(String pair, String evaluationId, long eventTime, BigDec
         BigDecimal high = Stream.of(r.primary(), r.twap(), r.median(), r.price()).filter(p -> p != null).max(BigDecimal::compareTo).orElseThrow();
         return new PairQuote(r.pair(), r.evaluationId(), r.eventTime(), low, high);
     }
-
-    /** Whether both prices equal another quote's: a new evaluation at the same prices moves nothing. */
-    public boolean samePrices(PairQuote other) {
-        return creditPrice.compareTo(other.creditPrice) == 0 && debtPrice.compareTo(other.debtPrice) == 0;
-    }
 }
