@@ -317,6 +317,11 @@ public final class PortfolioBook implements PriceLookup {
         List<SolvencyEvent.TokenBalance> tokens = new ArrayList<>();
         v.totals().forEach((token, total) -> {
             var asset = config.asset(token);
+            if (asset == null || !asset.portfolioEligible()) {
+                tokens.add(new SolvencyEvent.TokenBalance(
+                        token, false, null, total.credit(), total.debt(), null, null, null, null, null, null, false));
+                return;
+            }
             BigDecimal factor = asset.varianceFactor();
             PairQuote quote = v.quotes().get(token);
             boolean usd = asset.crossMargin() && io.collateralrisk.model.config.AssetConfig.QUOTE_CURRENCY.equals(token);

@@ -24,10 +24,15 @@ import java.util.TreeSet;
  *
  * A cross-margined token with a balance and no price leaves the cross-margined set unvalued,
  * with the reason: {@code NO_USD_PAIR} (its {@code usdPair} is not configured),
- * {@code NEVER_EVALUATED} or {@code PRICE_UNAVAILABLE}. A token whose balances are all zero
+ * {@code NEVER_EVALUATED} or {@code PRICE_UNAVAILABLE}; a token the configuration no longer
+ * values at all (state restored under another configuration) is {@code NOT_CONFIGURED}, whatever
+ * its kind. A token whose balances are all zero
  * needs no price.
  */
 public final class PortfolioValuer {
+
+    /** A token with a balance that the configuration in force does not value. */
+    static final String NOT_CONFIGURED = "NOT_CONFIGURED";
 
     private final RiskConfig config;
 
@@ -51,6 +56,11 @@ public final class PortfolioValuer {
                 continue;
             }
             AssetConfig asset = config.asset(token);
+            if (asset == null || !asset.portfolioEligible()) {
+                // Restored state can name a token the configuration in force no longer values: held, never guessed.
+                unvalued.add(token + ":" + NOT_CONFIGURED);
+                continue;
+            }
             BigDecimal v = asset.varianceFactor();
             Ratio virtualCredit = Ratio.of(total.credit(), v);
             BigDecimal virtualDebt = total.debt().multiply(v);

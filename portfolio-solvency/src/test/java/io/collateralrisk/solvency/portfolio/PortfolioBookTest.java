@@ -283,6 +283,19 @@ class PortfolioBookTest {
         }
 
         @Test
+        void aPositionNamingATokenTheConfigurationDoesNotValueIsHeldUnvalued() {
+            // The parser refuses such tokens; restored state under another configuration can still hold one.
+            PortfolioOutcome o = install("P-1", 3, new PositionBalances(amounts("XYZ", "1"), amounts("USD", "1"), Map.of()), 1, NOON);
+            SolvencyEvent e = o.events().get(0);
+            assertThat(e.type()).isEqualTo("PORTFOLIO_UNVALUED");
+            assertThat(e.unvaluedTokens()).containsExactly("XYZ:NOT_CONFIGURED");
+            SolvencyEvent.TokenBalance xyz = e.tokens().stream().filter(t -> t.token().equals("XYZ")).findFirst().orElseThrow();
+            assertThat(xyz.credit()).isEqualByComparingTo("1");
+            assertThat(xyz.varianceFactor()).isNull();
+            assertThat(xyz.virtualCredit()).isNull();
+        }
+
+        @Test
         void theLastUninstallForgetsThePortfolioAfterItsTransition() {
             install("P-1", 3, btcAgainstUsd("1", "7500"), 1, NOON);
             PortfolioOutcome o = uninstall("P-1", 3, 2, T1);

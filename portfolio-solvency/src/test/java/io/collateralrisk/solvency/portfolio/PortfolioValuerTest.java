@@ -19,6 +19,7 @@ class PortfolioValuerTest {
               SOL: {scale: 9, varianceFactor: 1.5, crossMargin: false}
               DOGE: {scale: 8, varianceFactor: 2}
               WBTC: {scale: 8, varianceFactor: 1.3, usdPair: BTC-USD}
+              EUR: {scale: 2}
             pairs: {ETH-USD: {}, USDC-USD: {}}
             """);
 
@@ -153,5 +154,13 @@ class PortfolioValuerTest {
         PortfolioValuation v = valuer.value(Map.of("BTC", total("0", "1"), "USDC", total("20000", "0")), prices);
         assertThat(v.creditPairs()).containsExactly("USDC-USD");
         assertThat(v.debtPairs()).containsExactly("BTC-USD");
+    }
+
+    @Test
+    void aTokenTheConfigurationDoesNotValueIsNotConfiguredWhateverItsKind() {
+        PortfolioValuation v = valuer.value(Map.of("XYZ", total("1", "0"), "EUR", total("0", "1"), "USD", total("5", "0")), prices);
+        assertThat(v.valued()).isFalse();
+        assertThat(v.unvalued()).containsExactly("EUR:NOT_CONFIGURED", "XYZ:NOT_CONFIGURED");
+        assertThat(v.heldPairs()).isEmpty();
     }
 }
