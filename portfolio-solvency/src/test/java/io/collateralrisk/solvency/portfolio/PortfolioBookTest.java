@@ -296,6 +296,49 @@ class PortfolioBookTest {
         }
 
         @Test
+        void anInsolventActionOnAnUnvaluedPortfolioIsRaisedAsUnproven() {
+            // ETH has never been evaluated: the portfolio is UNVALUED before; the SOL tail then makes it insolvent.
+            install("P-1", 3, new PositionBalances(amounts("ETH", "1"), amounts("USD", "1"), Map.of()), 1, NOON);
+            assertThat(book.state(P3)).isEqualTo(SolvencyState.UNVALUED);
+            PortfolioOutcome o = install("P-2", 3, new PositionBalances(Map.of(), amounts("SOL", "1"), Map.of()), 1, T1);
+            assertThat(types(o)).containsExactly("PORTFOLIO_INSOLVENT", "ACTION_WOULD_BE_INSOLVENT");
+            SolvencyEvent action = o.events().get(1);
+            assertThat(action.riseUnproven()).isTrue();
+            assertThat(action.utilizationBefore()).isNull();
+            assertThat(action.utilizationBeforeInfinite()).isFalse();
+            assertThat(action.previousState()).isEqualTo("INSOLVENT");
+            assertThat(action.positions()).extracting(SolvencyEvent.PositionVersion::position).containsExactly("P-1", "P-2");
+        }
+
+        @Test
+        void aPriceMoveRecordIsStampedWithTheEvaluationAndNeverLate() {
+            install("P-1", 3, btcAgainstUsd("1", "7200"), 1, NOON);
+            SolvencyEvent e = price("8000", T1).get(0);
+            assertThat(e.eventTime()).isEqualTo(T1);
+            assertThat(e.appliedLate()).isFalse();
+            assertThat(e.eventId()).isEqualTo(EventIds.of("PORTFOLIO_INSOLVENT", "W-1/3", T1, EventIds.evaluationId("BTC-USD", T1)));
+            assertThat(e.tokens().get(0).creditPrice()).isEqualByComparingTo("8000");
+            assertThat(e.tokens().get(0).evaluationId()).isEqualTo(EventIds.evaluationId("BTC-USD", T1));
+        }
+
+        @Test
+        void anUnavailablePairThatStaysUnavailableMovesNothing() {
+            install("P-1", 3, btcAgainstUsd("1", "100"), 1, NOON);
+            assertThat(book.onQuote("BTC-USD", null, T1, "e1", false)).hasSize(1);
+            long before = book.revaluations();
+            assertThat(book.onQuote("BTC-USD", null, T2, "e2", false)).isEmpty();
+            assertThat(book.revaluations()).isEqualTo(before);
+        }
+
+        @Test
+        void aSmallMoveRevaluesNoPortfolioFarFromAThreshold() {
+            install("P-1", 3, btcAgainstUsd("1", "100"), 1, NOON);
+            long before = book.revaluations();
+            assertThat(price("10100", T1)).isEmpty();
+            assertThat(book.revaluations()).isEqualTo(before);
+        }
+
+        @Test
         void theLastUninstallForgetsThePortfolioAfterItsTransition() {
             install("P-1", 3, btcAgainstUsd("1", "7500"), 1, NOON);
             PortfolioOutcome o = uninstall("P-1", 3, 2, T1);
