@@ -44,6 +44,22 @@ public record RiskConfig(
         return assets.get(asset);
     }
 
+    /**
+     * Cross-margined portfolio tokens (other than USD) whose {@code usdPair} is not a configured
+     * pair: they never have a price, so portfolios holding them stay {@code UNVALUED}. Raised as an
+     * alert at start rather than refused, as the spec asks.
+     */
+    public java.util.SortedSet<String> crossMarginTokensWithoutPair() {
+        java.util.SortedSet<String> tokens = new java.util.TreeSet<>();
+        assets.forEach((token, asset) -> {
+            if (asset.portfolioEligible() && asset.crossMargin() && !AssetConfig.QUOTE_CURRENCY.equals(token)
+                    && !pairs.containsKey(asset.usdPair())) {
+                tokens.add(token);
+            }
+        });
+        return tokens;
+    }
+
     /** The scale of an asset, such as 2 for USD. */
     public int scale(String asset) {
         Integer scale = assetScales.get(asset);

@@ -472,4 +472,17 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.parse("custody: {tradeBlockageUtilization: 1}").custody().tradeBlockageUtilization())
                 .isEqualByComparingTo("1");
     }
+
+    @Test
+    void crossMarginedTokensWithoutAConfiguredPairAreListedForAnAlert() {
+        // Defaults: ETH-USD is not configured; BTC is priced; USD needs no pair.
+        assertThat(ConfigLoader.defaults().crossMarginTokensWithoutPair()).containsExactly("ETH");
+        RiskConfig c = ConfigLoader.parse("""
+                assets: {SOL: {scale: 9, varianceFactor: 1.5, crossMargin: false}, EUR: {scale: 2}, WETH: {scale: 18, varianceFactor: 1.4, usdPair: ETH-USD}}
+                pairs: {ETH-USD: {}}
+                """);
+        assertThat(c.crossMarginTokensWithoutPair()).isEmpty();
+        assertThat(ConfigLoader.parse("assets: {WBTC: {scale: 8, varianceFactor: 1.3, usdPair: XBT-USD}}").crossMarginTokensWithoutPair())
+                .containsExactly("ETH", "WBTC");
+    }
 }
