@@ -17,6 +17,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -46,7 +47,8 @@ public final class ConfigLoader {
     private static final long TRI_PARTY_MAX_CURE = 72 * 3_600_000L;
 
     private static final Set<String> TOP =
-            Set.of("assets", "pairs", "divergence", "policies", "lifecycle", "solvency", "lateness", "live", "audit");
+            Set.of("assets", "pairs", "divergence", "policies", "lifecycle", "solvency", "custody", "lateness", "live", "audit");
+    private static final Set<String> ASSET_KEYS = Set.of("scale", "varianceFactor", "crossMargin", "usdPair");
     private static final Set<String> PAIR_KEYS = Set.of("quorum", "maxAge", "outlierBand", "twapWindow", "bounds", "priceScale");
     private static final Set<String> POLICY_KEYS =
             Set.of("initialMargin", "warning", "marginCall", "liquidation", "curePeriod", "liquidationTarget", "hysteresis");
@@ -104,7 +106,7 @@ public final class ConfigLoader {
             }
             ObjectNode base = (ObjectNode) target.get(key);
             switch (key) {
-                case "assets" -> mergeNamed(key, base, (ObjectNode) value, null, Set.of("scale"));
+                case "assets" -> mergeNamed(key, base, (ObjectNode) value, null, ASSET_KEYS);
                 case "pairs" -> mergeNamed(key, base, (ObjectNode) value, (ObjectNode) base.get(DEFAULT_PAIR), PAIR_KEYS);
                 case "policies" -> mergeNamed(key, base, (ObjectNode) value, null, POLICY_KEYS);
                 default -> mergeStrict(key, base, (ObjectNode) value);
@@ -166,12 +168,11 @@ public final class ConfigLoader {
 
     private static RiskConfig fromTree(ObjectNode tree) {
         Map<String, Integer> assets = new TreeMap<>();
+        Map<String, AssetConfig> assetConfigs = new TreeMap<>();
         tree.get("assets").fields().forEachRemaining(e -> {
-            int scale = integer(e.getValue(), "assets." + e.getKey() + ".scale");
-            if (scale < 0 || scale > 18) {
-                throw new ConfigException("assets." + e.getKey() + ".scale", "must be between 0 and 18");
-            }
-            assets.put(e.getKey(), scale);
+            AssetConfig asset = asset(e.getKey(), e.getValue());
+            assets.put(e.getKey(), asset.scale());
+            assetConfigs.put(e.getKey(), asset);
         });
 
         Map<String, PairConfig> pairs = new TreeMap<>();
@@ -202,11 +203,23 @@ public final class ConfigLoader {
                         duration(l, "lifecycle.circuitBreaker.window"));
 
         JsonNode s = tree.get("solvency");
+        BigDecimal warnUtilization = positiveFraction(s, "solvency.warnUtilization");
+        BigDecimal solvencyHysteresis = nonNegativeDecimal(s, "solvency.hysteresis");
+        if (solvencyHysteresis.compareTo(warnUtilization) >= 0) {
+            throw new ConfigException("solvency.hysteresis", "must be below solvency.warnUtilization");
+        }
         SolvencyConfig solvency =
                 new SolvencyConfig(
                         nonNegativeDecimal(s, "solvency.requiredMargin"),
+                        warnUtilization,
+                        solvencyHysteresis,
                         positiveInt(s, "solvency.maxPortfoliosPerWallet"),
                         positiveInt(s, "solvency.maxPositionsPerPortfolio"));
+        BigDecimal blockage = positiveDecimal(tree.get("custody"), "custody.tradeBlockageUtilization");
+        if (blockage.compareTo(BigDecimal.ONE) > 0) {
+            throw new ConfigException("custody.tradeBlockageUtilization", "must be a fraction of at most 1 (0.80 is 80%)");
+        }
+        CustodyConfig custody = new CustodyConfig(blockage);
 
         long outOfOrder = duration(tree, "lateness.outOfOrder");
         long maxAhead = duration(tree, "lateness.maxAhead");
@@ -218,6 +231,7 @@ public final class ConfigLoader {
         // Where the audit tables live is deployment, not policy: it does not change the hash.
         ObjectNode hashed = tree.deepCopy();
         ((ObjectNode) hashed.get("audit")).remove("catalog");
+        omitLaterKeysAtDefault(hashed);
         String canonical;
         try {
             canonical = CANONICAL.writeValueAsString(CANONICAL.treeToValue(hashed, Object.class));
@@ -226,11 +240,13 @@ public final class ConfigLoader {
         }
         return new RiskConfig(
                 Map.copyOf(assets),
+                Map.copyOf(assetConfigs),
                 Map.copyOf(pairs),
                 divergence,
                 Map.copyOf(policies),
                 lifecycle,
                 solvency,
+                custody,
                 outOfOrder,
                 maxAhead,
                 lagAlert,
@@ -239,6 +255,94 @@ public final class ConfigLoader {
                 catalog,
                 canonical,
                 sha256(canonical));
+    }
+
+    /**
+     * Removes from the hashed tree the keys added after the first configurations were hashed
+     * (portfolio and custody settings) wherever they hold their built-in value, so a configuration
+     * that predates them keeps its {@code configHash}, and the event ids derived from it, while a
+     * file that changes one of them hashes differently.
+     */
+    private static void omitLaterKeysAtDefault(ObjectNode hashed) {
+        ObjectNode builtIn = defaultTree();
+        hashed.get("assets").fields().forEachRemaining(e -> {
+            ObjectNode asset = (ObjectNode) e.getValue();
+            JsonNode defaultAsset = builtIn.get("assets").get(e.getKey());
+            if (defaultAsset != null && sameDecimal(asset.get("varianceFactor"), defaultAsset.get("varianceFactor"))) {
+                asset.remove("varianceFactor");
+            }
+            if (asset.has("crossMargin") && asset.get("crossMargin").isBoolean() && asset.get("crossMargin").booleanValue()) {
+                asset.remove("crossMargin");
+            }
+            if (asset.has("usdPair") && defaultUsdPair(e.getKey()).equals(asset.get("usdPair").asText())) {
+                asset.remove("usdPair");
+            }
+        });
+        ObjectNode solvency = (ObjectNode) hashed.get("solvency");
+        ObjectNode defaultSolvency = (ObjectNode) builtIn.get("solvency");
+        for (String key : List.of("warnUtilization", "hysteresis")) {
+            if (sameDecimal(solvency.get(key), defaultSolvency.get(key))) {
+                solvency.remove(key);
+            }
+        }
+        ObjectNode custody = (ObjectNode) hashed.get("custody");
+        if (sameDecimal(custody.get("tradeBlockageUtilization"), builtIn.get("custody").get("tradeBlockageUtilization"))) {
+            custody.remove("tradeBlockageUtilization");
+        }
+        if (custody.isEmpty()) {
+            hashed.remove("custody");
+        }
+    }
+
+    private static boolean sameDecimal(JsonNode a, JsonNode b) {
+        if (a == null || b == null) {
+            return false;
+        }
+        try {
+            return new BigDecimal(a.asText().trim()).compareTo(new BigDecimal(b.asText().trim())) == 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static String defaultUsdPair(String token) {
+        return token + "-" + AssetConfig.QUOTE_CURRENCY;
+    }
+
+    private static AssetConfig asset(String name, JsonNode node) {
+        String key = "assets." + name;
+        int scale = integer(node, key + ".scale");
+        if (scale < 0 || scale > 18) {
+            throw new ConfigException(key + ".scale", "must be between 0 and 18");
+        }
+        BigDecimal variance = null;
+        if (node.hasNonNull("varianceFactor")) {
+            variance = decimal(node, key + ".varianceFactor");
+            if (variance.compareTo(BigDecimal.ONE) < 0) {
+                throw new ConfigException(key + ".varianceFactor", "must be at least 1");
+            }
+            // Only the currency everything is valued in is free of price risk.
+            if (variance.compareTo(BigDecimal.ONE) == 0 && !AssetConfig.QUOTE_CURRENCY.equals(name)) {
+                throw new ConfigException(
+                        key + ".varianceFactor", "must be above 1: only the quote currency " + AssetConfig.QUOTE_CURRENCY + " may have 1");
+            }
+        }
+        boolean crossMargin = true;
+        if (node.has("crossMargin")) {
+            JsonNode value = node.get("crossMargin");
+            if (!value.isBoolean()) {
+                throw new ConfigException(key + ".crossMargin", "must be true or false");
+            }
+            crossMargin = value.booleanValue();
+        }
+        String usdPair = defaultUsdPair(name);
+        if (node.has("usdPair")) {
+            usdPair = text(node, key + ".usdPair");
+            if (!usdPair.matches("[^-]+-" + AssetConfig.QUOTE_CURRENCY)) {
+                throw new ConfigException(key + ".usdPair", "must name a pair quoted in USD, such as " + defaultUsdPair(name));
+            }
+        }
+        return new AssetConfig(scale, variance, crossMargin, usdPair);
     }
 
     private static AuditCatalogConfig auditCatalog(JsonNode node) {

@@ -13,11 +13,13 @@ import java.util.Map;
  */
 public record RiskConfig(
         Map<String, Integer> assetScales,
+        Map<String, AssetConfig> assets,
         Map<String, PairConfig> pairs,
         DivergenceConfig divergence,
         Map<String, PolicyConfig> policies,
         LifecycleConfig lifecycle,
         SolvencyConfig solvency,
+        CustodyConfig custody,
         long outOfOrderMs,
         long maxAheadMs,
         long watermarkLagAlertMs,
@@ -35,6 +37,27 @@ public record RiskConfig(
 
     public PairConfig pair(String pair) {
         return pairs.get(pair);
+    }
+
+    /** The asset's settings, or null when {@code asset} is not configured. */
+    public AssetConfig asset(String asset) {
+        return assets.get(asset);
+    }
+
+    /**
+     * Cross-margined portfolio tokens (other than USD) whose {@code usdPair} is not a configured
+     * pair: they never have a price, so portfolios holding them stay {@code UNVALUED}. Raised as an
+     * alert at start rather than refused, as the spec asks.
+     */
+    public java.util.SortedSet<String> crossMarginTokensWithoutPair() {
+        java.util.SortedSet<String> tokens = new java.util.TreeSet<>();
+        assets.forEach((token, asset) -> {
+            if (asset.portfolioEligible() && asset.crossMargin() && !AssetConfig.QUOTE_CURRENCY.equals(token)
+                    && !pairs.containsKey(asset.usdPair())) {
+                tokens.add(token);
+            }
+        });
+        return tokens;
     }
 
     /** The scale of an asset, such as 2 for USD. */

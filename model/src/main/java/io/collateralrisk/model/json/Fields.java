@@ -121,6 +121,43 @@ final class Fields {
         throw new InvalidInputException("INVALID_FIELD:" + field, "'" + field + "' must be a non-negative integer");
     }
 
+    /**
+     * A required JSON object of token to amount, each zero or more; reasons name the entry, such as
+     * {@code NEGATIVE_AMOUNT:debts.USDC}.
+     */
+    java.util.Map<String, BigDecimal> amounts(String field) throws InvalidInputException {
+        JsonNode value = required(field);
+        if (!value.isObject()) {
+            throw new InvalidInputException("INVALID_FIELD:" + field, "'" + field + "' must be an object of token to amount");
+        }
+        java.util.Map<String, BigDecimal> amounts = new java.util.TreeMap<>();
+        for (var it = value.fields(); it.hasNext(); ) {
+            var e = it.next();
+            String name = field + "." + abbreviate(e.getKey());
+            if (e.getValue().isNull()) {
+                throw new InvalidInputException("INVALID_DECIMAL:" + name, "'" + name + "' must be a decimal string or number");
+            }
+            BigDecimal amount = toDecimal(name, e.getValue());
+            if (amount.signum() < 0) {
+                throw new InvalidInputException("NEGATIVE_AMOUNT:" + name, "'" + name + "' must not be negative: " + amount.toPlainString());
+            }
+            amounts.put(e.getKey(), amount);
+        }
+        return amounts;
+    }
+
+    /**
+     * A required whole number as a {@link BigInteger}, so that an index far out of range is reported as out
+     * of range rather than as unreadable.
+     */
+    BigInteger wholeNumber(String field) throws InvalidInputException {
+        JsonNode value = required(field);
+        if (!value.isIntegralNumber()) {
+            throw new InvalidInputException("INVALID_FIELD:" + field, "'" + field + "' must be a whole number");
+        }
+        return value.bigIntegerValue();
+    }
+
     private static BigDecimal toDecimal(String field, JsonNode value) throws InvalidInputException {
         BigDecimal decimal;
         if (value.isNumber()) {

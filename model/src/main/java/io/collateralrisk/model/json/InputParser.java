@@ -12,12 +12,21 @@ import io.collateralrisk.model.FacilityOpened;
 import io.collateralrisk.model.HoldsReleased;
 import io.collateralrisk.model.LiquidationExecuted;
 import io.collateralrisk.model.LiquidationFailed;
+import io.collateralrisk.model.PortfolioEvent;
+import io.collateralrisk.model.PositionBalances;
+import io.collateralrisk.model.PositionInstalled;
+import io.collateralrisk.model.PositionRecordRefused;
+import io.collateralrisk.model.PositionUninstalled;
+import io.collateralrisk.model.PositionUpdated;
 import io.collateralrisk.model.PriceTick;
 import io.collateralrisk.model.SourceKind;
+import io.collateralrisk.model.config.AssetConfig;
 import io.collateralrisk.model.config.PairConfig;
 import io.collateralrisk.model.config.RiskConfig;
 import java.io.Serializable;
 import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,6 +37,8 @@ public final class InputParser implements Serializable {
 
     private static final Set<String> FACILITY_TYPES =
             Set.of("FACILITY_OPENED", "COLLATERAL_UPDATED", "DEBT_UPDATED", "LIQUIDATION_EXECUTED", "LIQUIDATION_FAILED", "FACILITY_CLOSED");
+
+    private static final Set<String> PORTFOLIO_TYPES = Set.of("POSITION_INSTALLED", "POSITION_UPDATED", "POSITION_UNINSTALLED");
 
     private final RiskConfig config;
 
@@ -86,6 +97,69 @@ public final class InputParser implements Serializable {
             case "FACILITY_CLOSED" -> new FacilityClosed(t, id);
             default -> throw unknownType(type);
         };
+    }
+
+    /**
+     * One of the {@code portfolio-events} types. Thrown only when the record does not say which
+     * position and version it is (malformed JSON, an unknown type, a missing or invalid
+     * {@code eventTime}, {@code wallet}, {@code position} or {@code version}): those can never be
+     * checked against a version. Any other problem is returned as a {@link PositionRecordRefused},
+     * because the version is checked first and a stale record is a no-op whatever else is wrong.
+     * Whether the position exists, and the per-portfolio limit, are checked downstream.
+     */
+    public PortfolioEvent parsePortfolio(String payload) throws InvalidInputException {
+        Fields f = object(payload);
+        String type = f.text("type");
+        if (!PORTFOLIO_TYPES.contains(type)) {
+            throw unknownType(type);
+        }
+        long t = f.time("eventTime");
+        String wallet = f.text("wallet");
+        String position = f.text("position");
+        long version = f.version("version");
+        try {
+            int portfolio = portfolioIndex(f);
+            return switch (type) {
+                case "POSITION_INSTALLED" -> new PositionInstalled(t, wallet, portfolio, position, f.text("producer"), balances(f), version);
+                case "POSITION_UPDATED" -> new PositionUpdated(t, wallet, portfolio, position, balances(f), version);
+                default -> new PositionUninstalled(t, wallet, portfolio, position, version);
+            };
+        } catch (InvalidInputException e) {
+            return new PositionRecordRefused(t, wallet, position, version, type, e.reason(), e.detail());
+        }
+    }
+
+    private int portfolioIndex(Fields f) throws InvalidInputException {
+        BigInteger index = f.wholeNumber("portfolio");
+        int limit = config.solvency().maxPortfoliosPerWallet();
+        if (index.signum() < 0 || index.compareTo(BigInteger.valueOf(limit)) >= 0) {
+            throw new InvalidInputException(
+                    "LIMIT_EXCEEDED", "portfolio " + Fields.abbreviate(index.toString()) + " is outside 0 to " + (limit - 1));
+        }
+        return index.intValueExact();
+    }
+
+    private PositionBalances balances(Fields f) throws InvalidInputException {
+        Map<String, BigDecimal> credits = f.amounts("credits");
+        Map<String, BigDecimal> debts = f.amounts("debts");
+        Map<String, BigDecimal> deltas = f.amounts("deltas");
+        for (Map<String, BigDecimal> amounts : java.util.List.of(credits, debts, deltas)) {
+            for (String token : amounts.keySet()) {
+                portfolioToken(token);
+            }
+        }
+        return new PositionBalances(credits, debts, deltas);
+    }
+
+    private void portfolioToken(String token) throws InvalidInputException {
+        AssetConfig asset = config.asset(token);
+        if (asset == null) {
+            throw new InvalidInputException("UNKNOWN_TOKEN", "token '" + Fields.abbreviate(token) + "' is not configured under assets");
+        }
+        // An asset added with a scale only has no variance factor: it cannot be valued in a portfolio.
+        if (!asset.portfolioEligible()) {
+            throw new InvalidInputException("UNKNOWN_TOKEN", "token '" + token + "' has no varianceFactor configured");
+        }
     }
 
     /** A {@code DIVERGENCE_RESOLVED} or {@code HOLDS_RELEASED} from {@code risk-control}. */

@@ -371,4 +371,118 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.parse(moved).canonicalContent()).doesNotContain("catalog");
         assertThat(ConfigLoader.parse("audit: {timeTravelDays: 30}").configHash()).isNotEqualTo(ConfigLoader.defaults().configHash());
     }
+
+    // ---------------------------------------------------------------- portfolio solvency and custody
+
+    @Test
+    void portfolioAndCustodyDefaultsMatchTheSpecification() {
+        RiskConfig c = ConfigLoader.defaults();
+        assertThat(c.asset("BTC")).isEqualTo(new AssetConfig(8, c.asset("BTC").varianceFactor(), true, "BTC-USD"));
+        assertThat(c.asset("BTC").varianceFactor()).isEqualByComparingTo("1.25");
+        assertThat(c.asset("ETH").varianceFactor()).isEqualByComparingTo("1.30");
+        assertThat(c.asset("ETH").usdPair()).isEqualTo("ETH-USD");
+        assertThat(c.asset("USD").varianceFactor()).isEqualByComparingTo("1");
+        assertThat(c.asset("USD").portfolioEligible()).isTrue();
+        assertThat(c.asset("DOGE")).isNull();
+        assertThat(c.solvency().warnUtilization()).isEqualByComparingTo("0.90");
+        assertThat(c.solvency().hysteresis()).isEqualByComparingTo("0.01");
+        assertThat(c.custody().tradeBlockageUtilization()).isEqualByComparingTo("0.80");
+    }
+
+    /** Event ids and replay outputs derive from the default hash: the portfolio keys must not move it. */
+    @Test
+    void theDefaultConfigHashIsPinned() {
+        assertThat(ConfigLoader.defaults().configHash()).isEqualTo("07e5cff2d427591bf3f33190cb7faddb44a17db0bf2019956e385e671cb9b80b");
+        assertThat(ConfigLoader.defaults().canonicalContent()).doesNotContain("varianceFactor", "warnUtilization", "custody");
+    }
+
+    @Test
+    void portfolioKeysGivenAtTheirDefaultsKeepTheHash() {
+        String base = ConfigLoader.defaults().configHash();
+        assertThat(ConfigLoader.parse("""
+                assets: {BTC: {varianceFactor: '1.250', crossMargin: true, usdPair: BTC-USD}, USD: {varianceFactor: 1}}
+                solvency: {warnUtilization: 0.9, hysteresis: '0.010'}
+                custody: {tradeBlockageUtilization: 0.8}
+                """).configHash()).isEqualTo(base);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "assets: {BTC: {varianceFactor: 1.26}}",
+        "assets: {BTC: {crossMargin: false}}",
+        "assets: {BTC: {usdPair: WBTC-USD}}",
+        "assets: {USDC: {scale: 6, varianceFactor: 1.02}}",
+        "solvency: {warnUtilization: 0.91}",
+        "solvency: {hysteresis: 0.02}",
+        "custody: {tradeBlockageUtilization: 0.81}",
+    })
+    void aChangedPortfolioOrCustodyKeyChangesTheHash(String yaml) {
+        assertThat(ConfigLoader.parse(yaml).configHash()).isNotEqualTo(ConfigLoader.defaults().configHash());
+    }
+
+    @Test
+    void anAddedAssetReadsItsPortfolioSettings() {
+        RiskConfig c = ConfigLoader.parse("assets: {USDC: {scale: 6, varianceFactor: 1.02, crossMargin: false, usdPair: USDC-USD}, EUR: {scale: 2}}");
+        assertThat(c.asset("USDC")).isEqualTo(new AssetConfig(6, new java.math.BigDecimal("1.02"), false, "USDC-USD"));
+        assertThat(c.asset("EUR").varianceFactor()).isNull();
+        assertThat(c.asset("EUR").portfolioEligible()).isFalse();
+        assertThat(c.asset("EUR").crossMargin()).isTrue();
+        assertThat(c.asset("EUR").usdPair()).isEqualTo("EUR-USD");
+        assertThat(c.assetScales()).containsEntry("USDC", 6).containsEntry("EUR", 2);
+    }
+
+    @Test
+    void aWrappedTokenMayBePricedByAnotherPair() {
+        assertThat(ConfigLoader.parse("assets: {WBTC: {scale: 8, varianceFactor: 1.3, usdPair: BTC-USD}}").asset("WBTC").usdPair())
+                .isEqualTo("BTC-USD");
+    }
+
+    @Test
+    void aVarianceFactorIsAtLeastOneAndOneOnlyForTheQuoteCurrency() {
+        refused("assets: {BTC: {varianceFactor: 0.99}}", "assets.BTC.varianceFactor", "at least 1");
+        refused("assets: {BTC: {varianceFactor: 1}}", "assets.BTC.varianceFactor", "only the quote currency USD");
+        refused("assets: {USD: {varianceFactor: 0.999}}", "assets.USD.varianceFactor", "at least 1");
+        refused("assets: {BTC: {varianceFactor: abc}}", "assets.BTC.varianceFactor", "decimal");
+        assertThat(ConfigLoader.parse("assets: {BTC: {varianceFactor: 1.000001}}").asset("BTC").varianceFactor())
+                .isEqualByComparingTo("1.000001");
+        assertThat(ConfigLoader.parse("assets: {USD: {varianceFactor: 1.01}}").asset("USD").varianceFactor())
+                .isEqualByComparingTo("1.01");
+    }
+
+    @Test
+    void badCrossMarginOrUsdPairIsRefusedNamingTheKey() {
+        refused("assets: {BTC: {crossMargin: 'yes'}}", "assets.BTC.crossMargin", "true or false");
+        refused("assets: {BTC: {usdPair: BTC-EUR}}", "assets.BTC.usdPair", "quoted in USD");
+        refused("assets: {BTC: {usdPair: 7}}", "assets.BTC.usdPair", "string");
+        refused("assets: {BTC: {margin: 1}}", "assets.BTC.margin", "unknown key");
+    }
+
+    @Test
+    void badSolvencyOrCustodyKeysAreRefusedNamingTheKey() {
+        refused("solvency: {warnUtilization: 1}", "solvency.warnUtilization", "fraction below 1");
+        refused("solvency: {warnUtilization: 0}", "solvency.warnUtilization", "positive");
+        refused("solvency: {hysteresis: -0.01}", "solvency.hysteresis", "negative");
+        refused("solvency: {hysteresis: 0.90}", "solvency.hysteresis", "below solvency.warnUtilization");
+        refused("solvency: {maxPositionsPerPortfolio: 0}", "solvency.maxPositionsPerPortfolio", "positive");
+        refused("custody: {tradeBlockageUtilization: 0}", "custody.tradeBlockageUtilization", "positive");
+        refused("custody: {tradeBlockageUtilization: 1.01}", "custody.tradeBlockageUtilization", "at most 1");
+        refused("custody: {blockage: 0.5}", "custody.blockage", "unknown key");
+        assertThat(ConfigLoader.parse("solvency: {hysteresis: 0.89}").solvency().hysteresis()).isEqualByComparingTo("0.89");
+        assertThat(ConfigLoader.parse("solvency: {hysteresis: 0}").solvency().hysteresis()).isEqualByComparingTo("0");
+        assertThat(ConfigLoader.parse("custody: {tradeBlockageUtilization: 1}").custody().tradeBlockageUtilization())
+                .isEqualByComparingTo("1");
+    }
+
+    @Test
+    void crossMarginedTokensWithoutAConfiguredPairAreListedForAnAlert() {
+        // Defaults: ETH-USD is not configured; BTC is priced; USD needs no pair.
+        assertThat(ConfigLoader.defaults().crossMarginTokensWithoutPair()).containsExactly("ETH");
+        RiskConfig c = ConfigLoader.parse("""
+                assets: {SOL: {scale: 9, varianceFactor: 1.5, crossMargin: false}, EUR: {scale: 2}, WETH: {scale: 18, varianceFactor: 1.4, usdPair: ETH-USD}}
+                pairs: {ETH-USD: {}}
+                """);
+        assertThat(c.crossMarginTokensWithoutPair()).isEmpty();
+        assertThat(ConfigLoader.parse("assets: {WBTC: {scale: 8, varianceFactor: 1.3, usdPair: XBT-USD}}").crossMarginTokensWithoutPair())
+                .containsExactly("ETH", "WBTC");
+    }
 }
