@@ -80,13 +80,17 @@ public final class TopicLayout {
      * event time as timestamp, years old, which time-based retention would delete at once. Its
      * input topics keep the producer's timestamp ({@code CreateTime}): the broker's clock reads
      * today, years ahead of the history being published, so it could not stand for the time the
-     * broker would have given each record then; the publisher stamps that time instead.
+     * broker would have given each record then; the publisher stamps that time instead. For the same
+     * reason {@code risk.ltv} keeps its compaction policy but not its one-hour compaction lag: measured
+     * from timestamps years old, the lag has always passed, and the cleaner would drop a facility's
+     * superseded lines while the run that wrote them is still being read.
      */
     public static Map<String, Map<String, String>> configsKeepingHistory() {
         Map<String, Map<String, String>> configs = new LinkedHashMap<>();
         ALL.forEach(t -> {
             Map<String, String> c = new LinkedHashMap<>(t.configs());
             c.computeIfPresent("retention.ms", (k, v) -> "-1");
+            c.computeIfPresent("min.compaction.lag.ms", (k, v) -> Long.toString(Long.MAX_VALUE));
             c.computeIfPresent(TIMESTAMP_TYPE, (k, v) -> "CreateTime");
             configs.put(t.name(), c);
         });

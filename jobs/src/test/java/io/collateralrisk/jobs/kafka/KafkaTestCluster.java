@@ -65,7 +65,8 @@ final class KafkaTestCluster implements AutoCloseable {
                 .setConfigProp("log.retention.ms", "-1")
                 // The tests count every record the job wrote. Event times years old next to commit
                 // markers stamped with the wall clock roll segments at once, so the log cleaner would
-                // soon compact risk.ltv and drop its superseded records while a test reads them.
+                // soon compact risk.ltv and drop its superseded records while a test reads them
+                // (the topic's own lag is lifted too: TopicLayout.configsKeepingHistory).
                 .setConfigProp("log.cleaner.min.compaction.lag.ms", String.valueOf(Long.MAX_VALUE))
                 .build();
         Admin admin = null;
