@@ -28,6 +28,8 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -48,6 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RestoreUnderAnotherConfigurationTest {
 
     private static final String PAIR = "BTC-USD";
+    private static final String GROUP = "restore-test";
     private static final long T0 = Instant.parse("2024-01-01T00:00:00Z").toEpochMilli();
     private static final RiskConfig BEFORE = ConfigLoader.parse("""
             policies:
@@ -65,6 +68,10 @@ class RestoreUnderAnotherConfigurationTest {
                 KafkaProducer<String, String> producer = producer(kafka)) {
             facility(producer, "F-BESPOKE", "bespoke");
             facility(producer, "F-STANDARD", "standard");
+            JobClient first = run(kafka, BEFORE, null);
+            // Facility events carry no clock: read after the prices had passed their time, they would
+            // be opened (late) at 98,000. The ticks go out once the job has read them.
+            awaitRead(kafka, Topics.FACILITY_EVENTS, 2);
             // Calm at the opening (0.571), then margin call for both (80,000 against 1 BTC at 98,000: 0.816).
             tick(producer, 0, "coinbase", "140000.00");
             tick(producer, 0, "kraken", "140010.00");
@@ -72,8 +79,6 @@ class RestoreUnderAnotherConfigurationTest {
                 tick(producer, s, "coinbase", "98000.00");
                 tick(producer, s, "kraken", "98010.00");
             }
-
-            JobClient first = run(kafka, BEFORE, null);
             List<JsonNode> calls;
             try (TickHeartbeat feed = new TickHeartbeat(kafka.bootstrapServers(), PAIR,
                     Map.of("coinbase", "98000.00", "kraken", "98010.00"), T0 + 60_100)) {
@@ -142,9 +147,29 @@ class RestoreUnderAnotherConfigurationTest {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        KafkaPipeline.build(env, kafka.bootstrapServers(), "restore-test", config, DeliveryGuarantee.AT_LEAST_ONCE, false,
+        KafkaPipeline.build(env, kafka.bootstrapServers(), GROUP, config, DeliveryGuarantee.AT_LEAST_ONCE, false,
                 Long.MAX_VALUE, null);
         return env.executeAsync("restore under another configuration");
+    }
+
+    /**
+     * Waits until the job's consumer group has committed {@code records} offsets of {@code topic}:
+     * a checkpoint completed after them, so every stage has taken them in.
+     */
+    private static void awaitRead(KafkaTestCluster kafka, String topic, long records) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            while (true) {
+                long committed = admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                        .entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                        .mapToLong(e -> e.getValue().offset()).sum();
+                if (committed >= records) {
+                    return;
+                }
+                assertThat(System.nanoTime()).as("%s read by the job in time", topic).isLessThan(deadline);
+                Thread.sleep(500);
+            }
+        }
     }
 
     private static List<JsonNode> await(KafkaTestCluster kafka, String topic, Predicate<List<JsonNode>> done) throws Exception {
