@@ -170,7 +170,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         if (price != converted) {
             converted = price;
             convertedView = view(price);
-            convertedKeys = price.available() && price.price() != null ? ShardIndex.PriceKeys.of(price.price()) : null;
+            convertedKeys = usableKeys(convertedView);
         }
         processedUpTo.update(price.eventTime());
         applyPrice(convertedView, convertedKeys, ctx, out);
@@ -179,6 +179,11 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     private static PriceView view(PriceUpdate price) {
         return new PriceView(price.eventTime(), price.evaluationId(), price.price(), price.available(), price.incidentOpen(),
                 price.ingestedAt());
+    }
+
+    /** The price as the index compares it; null when it is not usable (below quorum). */
+    private static ShardIndex.PriceKeys usableKeys(PriceView price) {
+        return price.available() && price.price() != null ? ShardIndex.PriceKeys.of(price.price()) : null;
     }
 
     /** Where the prices waiting for the watermark are: the operator that runs this function. */
@@ -242,7 +247,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             price = update == null ? null : view(update);
         }
         if (price != null) {
-            applyPrice(price, price.available() && price.price() != null ? ShardIndex.PriceKeys.of(price.price()) : null, ctx, out);
+            applyPrice(price, usableKeys(price), ctx, out);
         }
         java.util.TreeSet<String> due = index(ctx.getCurrentKey()).dueAt(t);
         if (due.isEmpty()) {

@@ -938,6 +938,19 @@ class LtvFunctionTest {
     }
 
     @Test
+    void aPriceBehindTheWatermarkIsAppliedAtOnce() throws Exception {
+        try (Stage stage = open()) {
+            Loan f = new Loan("F-1");
+            stage.calm(f.openedAt(T0, "1.00000000", "80000.00"));
+            stage.watermark(CALL + MINUTE);
+            stage.price(CALL, "98000.00"); // its instant already passed: no later watermark needed
+
+            assertThat(stage.events()).extracting(LifecycleEvent::type, LifecycleEvent::eventTime)
+                    .containsExactly(tuple("MARGIN_CALL_ISSUED", CALL));
+        }
+    }
+
+    @Test
     void aPriceAfterTheHorizonDecidesNothing() throws Exception {
         long horizon = CALL + 24 * HOUR;
         try (Stage stage = open(horizon)) {
