@@ -17,8 +17,10 @@ import io.collateralrisk.model.config.RiskConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.streaming.api.TimeDomain;
@@ -53,8 +55,10 @@ import org.apache.flink.util.OutputTag;
  *      3. facility timers due at t (deadlines, confirm, escalate)
  *    processElement1, every other shard of the pair: 2. alone
  *
- *  keyed state: facilities (MapState id -&gt; FacilityState), last price, buffered commands
- *  in memory:   ShardIndex (crossing prices, timers), rebuilt from the keyed state after a restore
+ *  keyed state: facilities (MapState id -&gt; FacilityState), buffered commands, clock, last price
+ *  in memory:   per shard (Shard): ShardIndex (crossing prices, timers), rebuilt from the keyed
+ *               state after a restore; the clock and last price, written to keyed state as each
+ *               snapshot begins (writeShards), since every price of the pair moves them
  * </pre>
  *
  * A price update costs the facilities whose next decision lies between the old and the new price,
@@ -101,7 +105,14 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     /** The latest event-time instant the shard processed: its clock while a restored watermark is behind. */
     private transient ValueState<Long> processedUpTo;
     private transient Counter heldCommands;
-    private transient Map<String, ShardIndex> indexes;
+    /** The subtask's shards in memory: each one's index, clock and last price. */
+    private transient Map<String, Shard> shards;
+    /** Shards whose clock or last price changed since they were last written to keyed state. */
+    private transient Set<Shard> unwritten;
+    /** The price update last turned into a view and index keys: one per price, shared by the shards. */
+    private transient PriceUpdate converted;
+    private transient PriceView convertedView;
+    private transient ShardIndex.PriceKeys convertedKeys;
     private transient Map<String, LifecycleRules> rules;
     private transient LifecycleExplainer explainer;
     private transient Counter evaluations;
@@ -113,12 +124,6 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     private transient Map<String, Long> sweepNanos;
     /** The prices waiting for the watermark, of which a shard's timer applies its pair's at its instant. */
     private transient WaitingPrices waiting;
-    /** The price update last turned into a view and index keys: one per price, shared by the shards. */
-    private transient PriceUpdate converted;
-    private transient PriceView convertedView;
-    private transient ShardIndex.PriceKeys convertedKeys;
-    /** Shards of this subtask known to have their sweep scheduled (saves a state read per price). */
-    private transient java.util.Set<String> sweeping;
 
     /** Wall-clock interval of the metrics sweeps (longer while the subtask's sweeps are slow). */
     static final long METRICS_SWEEP_MS = 10_000;
@@ -140,7 +145,8 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 new MapStateDescriptor<>("pending-prices", Types.LONG, TypeInformation.of(PriceView.class)));
         nextSweepAt = getRuntimeContext().getState(new ValueStateDescriptor<>("next-sweep-at", Types.LONG));
         processedUpTo = getRuntimeContext().getState(new ValueStateDescriptor<>("processed-up-to", Types.LONG));
-        indexes = new HashMap<>();
+        shards = new HashMap<>();
+        unwritten = new HashSet<>();
         rules = new HashMap<>();
         explainer = new LifecycleExplainer(config.configHash(), codeVersion);
         evaluations = getRuntimeContext().getMetricGroup().counter("risk_facility_evaluations");
@@ -150,7 +156,6 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         sweepNanos = new java.util.concurrent.ConcurrentHashMap<>();
         getRuntimeContext().getMetricGroup().gauge("risk_metrics_sweep_seconds", (Gauge<Double>) () ->
                 subtaskSweepNanos() / 1e9);
-        sweeping = new java.util.HashSet<>();
     }
 
     /**
@@ -160,11 +165,14 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
      */
     @Override
     public void processElement1(PriceUpdate price, Context ctx, Collector<LifecycleEvent> out) throws Exception {
-        if (sweeping.add(ctx.getCurrentKey()) && nextSweepAt.value() == null) {
-            scheduleSweep(nextSweep(ctx.timerService().currentProcessingTime(), sweepOffset(ctx.getCurrentKey())), ctx);
+        Shard shard = shard(ctx.getCurrentKey());
+        if (!shard.sweeping) {
+            shard.sweeping = true;
+            if (nextSweepAt.value() == null) {
+                scheduleSweep(nextSweep(ctx.timerService().currentProcessingTime(), sweepOffset(ctx.getCurrentKey())), ctx);
+            }
         }
-        Long processed = processedUpTo.value();
-        if (processed != null && price.eventTime() <= processed || price.eventTime() > eventTimeHorizon) {
+        if (shard.processedUpTo != null && price.eventTime() <= shard.processedUpTo || price.eventTime() > eventTimeHorizon) {
             return; // an instant processed already, or after the end of a replay's event time (nothing fires there)
         }
         if (price != converted) {
@@ -172,8 +180,8 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             convertedView = view(price);
             convertedKeys = usableKeys(convertedView);
         }
-        processedUpTo.update(price.eventTime());
-        applyPrice(convertedView, convertedKeys, ctx, out);
+        processed(shard, price.eventTime());
+        applyPrice(shard, convertedView, convertedKeys, ctx, out);
     }
 
     private static PriceView view(PriceUpdate price) {
@@ -229,8 +237,9 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             reportUnfired(t, ctx);
             return;
         }
-        Long processedBefore = processedUpTo.value();
-        processed(t);
+        Shard shard = shard(ctx.getCurrentKey());
+        Long processedBefore = shard.processedUpTo;
+        processed(shard, t);
         List<FacilityCommand> commands = pendingCommands.get(t);
         if (commands != null) {
             pendingCommands.remove(t);
@@ -247,13 +256,13 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             price = update == null ? null : view(update);
         }
         if (price != null) {
-            applyPrice(price, usableKeys(price), ctx, out);
+            applyPrice(shard, price, usableKeys(price), ctx, out);
         }
-        java.util.TreeSet<String> due = index(ctx.getCurrentKey()).dueAt(t);
+        java.util.TreeSet<String> due = shard.index.dueAt(t);
         if (due.isEmpty()) {
             return; // the common case of a price reaching every shard: no state read for deadlines
         }
-        PriceView last = lastPrice.value();
+        PriceView last = shard.lastPrice;
         for (String id : due) {
             FacilityState s = facilities.get(id);
             Band before = s.band;
@@ -264,9 +273,10 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     }
 
     private void applyCommand(FacilityCommand c, boolean late, Context ctx, Collector<LifecycleEvent> out) throws Exception {
-        ShardIndex index = index(ctx.getCurrentKey());
+        Shard shard = shard(ctx.getCurrentKey());
+        ShardIndex index = shard.index;
         FacilityState s = facilities.get(c.facilityId());
-        PriceView last = lastPrice.value();
+        PriceView last = shard.lastPrice;
         if (FacilityCommand.CLOSE.equals(c.kind())) {
             if (s != null) {
                 facilities.remove(c.facilityId());
@@ -336,13 +346,14 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     }
 
     /** @param keys the price as the index compares it; null when the price is not usable */
-    private void applyPrice(PriceView price, ShardIndex.PriceKeys keys, Context ctx, Collector<LifecycleEvent> out) throws Exception {
-        lastPrice.update(price);
+    private void applyPrice(Shard shard, PriceView price, ShardIndex.PriceKeys keys, Context ctx, Collector<LifecycleEvent> out)
+            throws Exception {
+        shard.lastPrice = price;
+        unwritten.add(shard);
         if (keys == null) {
             return; // no band moves while unavailable; deadlines that pass now are held by the timers
         }
-        ShardIndex index = index(ctx.getCurrentKey());
-        for (String id : index.affectedBy(keys)) {
+        for (String id : shard.index.affectedBy(keys)) {
             FacilityState s = facilities.get(id);
             Band before = s.band;
             evaluations.inc();
@@ -365,7 +376,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         PolicyConfig policy = r.policy();
         facilities.put(s.facilityId, s);
         long timer = s.nextTimer(config.lifecycle().confirmTimeoutMs(), config.lifecycle().holdEscalateAfterMs());
-        index(ctx.getCurrentKey()).put(s, policy, timer);
+        shard(ctx.getCurrentKey()).index.put(s, policy, timer);
         shardMetrics.stored(ctx.getCurrentKey(), s);
         if (timer != Long.MAX_VALUE) {
             ctx.timerService().registerEventTimeTimer(timer);
@@ -393,23 +404,40 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     }
 
     private void reportUnfired(long t, OnTimerContext ctx) throws Exception {
-        ShardIndex index = index(ctx.getCurrentKey());
-        for (String id : index.dueAt(t)) {
+        Shard shard = shard(ctx.getCurrentKey());
+        for (String id : shard.index.dueAt(t)) {
             FacilityState s = facilities.get(id);
             if (s.cureDeadline != null && s.cureDeadline == t) {
                 PairConfig pair = config.pair(s.pair);
                 Decision pending = new Decision("CURE_DEADLINE_PENDING", t, s.band, s.band, null, null, null, null, null, t, null);
                 ctx.output(UNFIRED_DEADLINES, explainer.explain(pending, s, s.policy, rules(s).policy(),
-                        config.scale(pair.base()), config.scale(pair.quote()), pair.priceScale(), lastPrice.value(), false));
+                        config.scale(pair.base()), config.scale(pair.quote()), pair.priceScale(), shard.lastPrice, false));
             }
         }
     }
 
-    private ShardIndex index(String shardKey) throws Exception {
-        ShardIndex index = indexes.get(shardKey);
-        if (index == null) {
+    /** A shard of this subtask in memory; its clock and last price reach keyed state at each snapshot. */
+    private static final class Shard {
+        final String key;
+        final ShardIndex index = new ShardIndex();
+        /** The latest event-time instant the shard processed: its clock while a restored watermark is behind. */
+        Long processedUpTo;
+        PriceView lastPrice;
+        /** Whether its metrics sweep is known to be scheduled (saves a state read per price). */
+        boolean sweeping;
+
+        Shard(String key) {
+            this.key = key;
+        }
+    }
+
+    private Shard shard(String shardKey) throws Exception {
+        Shard shard = shards.get(shardKey);
+        if (shard == null) {
             // First use of this shard since the operator (re)started: rebuild from keyed state.
-            index = new ShardIndex();
+            shard = new Shard(shardKey);
+            shard.processedUpTo = processedUpTo.value();
+            shard.lastPrice = lastPrice.value();
             List<FacilityState> measured = new ArrayList<>();
             for (Map.Entry<String, FacilityState> e : facilities.entries()) {
                 FacilityState s = e.getValue();
@@ -420,13 +448,34 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 if (rules(s) == null) {
                     continue; // held: neither a price nor a deadline reaches it
                 }
-                index.put(s, rules(s).policy(), s.nextTimer(config.lifecycle().confirmTimeoutMs(), config.lifecycle().holdEscalateAfterMs()));
+                shard.index.put(s, rules(s).policy(), s.nextTimer(config.lifecycle().confirmTimeoutMs(), config.lifecycle().holdEscalateAfterMs()));
                 measured.add(s);
             }
             shardMetrics.rebuild(shardKey, measured);
-            indexes.put(shardKey, index);
+            shards.put(shardKey, shard);
         }
-        return index;
+        return shard;
+    }
+
+    /** Sets the current key: the operator's, so that keyed state is read and written under it. */
+    @FunctionalInterface
+    interface KeySetter {
+        void setCurrentKey(String key) throws Exception;
+    }
+
+    /**
+     * Writes the clock and last price of every shard that moved since the last snapshot to keyed
+     * state: {@link LtvOperator} calls it as a snapshot begins, so that the snapshot holds them.
+     * Between snapshots they live in memory only: a price reaches every shard of its pair, and
+     * two state writes a shard a price were most of what a price cost on RocksDB.
+     */
+    void writeShards(KeySetter keys) throws Exception {
+        for (Shard shard : unwritten) {
+            keys.setCurrentKey(shard.key);
+            processedUpTo.update(shard.processedUpTo);
+            lastPrice.update(shard.lastPrice);
+        }
+        unwritten.clear();
     }
 
     /** The facility's rules; null when the configuration has not its pair or policy (it is held). */
@@ -447,14 +496,14 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
      */
     private long clock(Context ctx) throws Exception {
         long watermark = ctx.timerService().currentWatermark();
-        Long processed = processedUpTo.value();
+        Long processed = shard(ctx.getCurrentKey()).processedUpTo;
         return processed == null ? watermark : Math.max(watermark, processed);
     }
 
-    private void processed(long t) throws Exception {
-        Long processed = processedUpTo.value();
-        if (processed == null || t > processed) {
-            processedUpTo.update(t);
+    private void processed(Shard shard, long t) {
+        if (shard.processedUpTo == null || t > shard.processedUpTo) {
+            shard.processedUpTo = t;
+            unwritten.add(shard);
         }
     }
 
@@ -508,8 +557,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         if (!config.pairs().containsKey(pair)) {
             return; // a pair restored from state but no longer configured: held, not measured
         }
-        index(shardKey); // after a restore, the first sweep may come before any input
-        PriceView last = lastPrice.value();
+        PriceView last = shard(shardKey).lastPrice; // after a restore, the first sweep may come before any input
         long now = ctx.timerService().currentWatermark();
         shardMetrics.sweep(shardKey, pair, config.policies(), last == null || !last.available() ? null : last.price(), now);
     }

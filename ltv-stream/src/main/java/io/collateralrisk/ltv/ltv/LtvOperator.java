@@ -75,6 +75,7 @@ public class LtvOperator extends CheckedKeyedCoProcessOperator<PriceUpdate, Faci
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
+        function.writeShards(this::setCurrentKey);
         super.snapshotState(context);
         List<PriceUpdate> all = new ArrayList<>();
         for (Map<String, PriceUpdate> atT : waiting.values()) {
