@@ -95,16 +95,27 @@ public final class LatencyBench {
             int pairs,
             int ticksPerSecond,
             int parallelism,
-            Duration checkpointInterval,
+            Duration exactlyOnceCheckpointInterval,
+            Duration atLeastOnceCheckpointInterval,
             Duration warmup,
             Duration measure,
-            Duration drainTimeout) {}
+            Duration drainTimeout) {
+
+        /**
+         * Exactly-once output becomes visible at checkpoints, so its interval is part of its latency;
+         * at-least-once output is visible at once, and its interval only bounds what a recovery reads again.
+         */
+        public Duration checkpointInterval(DeliveryGuarantee delivery) {
+            return delivery == DeliveryGuarantee.EXACTLY_ONCE ? exactlyOnceCheckpointInterval : atLeastOnceCheckpointInterval;
+        }
+    }
 
     /** One scenario's figures. */
     public record Result(
             String name,
             long outOfOrderMs,
             String delivery,
+            long checkpointIntervalMs,
             Percentiles ticks,
             Percentiles lifecycle,
             int missing,
@@ -178,7 +189,7 @@ public final class LatencyBench {
 
             Configuration conf = RiskJob.baseConfiguration();
             conf.set(CoreOptions.DEFAULT_PARALLELISM, settings.parallelism());
-            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, settings.checkpointInterval());
+            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, settings.checkpointInterval(delivery));
             // The book outgrows the JobManager's in-memory checkpoint storage.
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
@@ -192,7 +203,7 @@ public final class LatencyBench {
                     TickFeed ticks = new TickFeed(bootstrap, market, settings.ticksPerSecond(), latencies, scenario);
                     FacilityFeed facilityFeed = new FacilityFeed(bootstrap, facilities)) {
                 say("job running (parallelism %d, checkpoint every %d ms); ticks at %,d/s; waiting for the book to be read ...",
-                        settings.parallelism(), settings.checkpointInterval().toMillis(), settings.ticksPerSecond());
+                        settings.parallelism(), settings.checkpointInterval(delivery).toMillis(), settings.ticksPerSecond());
                 awaitBookRead(admin, job);
                 // Reading the book can leave ticks behind; measuring starts once a tick sent now has been evaluated.
                 long caughtUpFrom = System.currentTimeMillis();
@@ -207,7 +218,8 @@ public final class LatencyBench {
                 }
                 for (Traffic traffic : settings.traffic()) {
                     int tag = results.size();
-                    results.add(scenario(traffic, tag, outOfOrderMs, deliveryName, job, reader, ticks, facilityFeed, latencies, scenario));
+                    results.add(scenario(traffic, tag, outOfOrderMs, deliveryName, settings.checkpointInterval(delivery),
+                            delivery == DeliveryGuarantee.EXACTLY_ONCE, job, reader, ticks, facilityFeed, latencies, scenario));
                 }
             } finally {
                 stop(job);
@@ -218,7 +230,8 @@ public final class LatencyBench {
         return results;
     }
 
-    private Result scenario(Traffic traffic, int tag, long outOfOrderMs, String delivery, JobClient job, OutputReader reader,
+    private Result scenario(Traffic traffic, int tag, long outOfOrderMs, String delivery, Duration checkpointInterval,
+            boolean visibleAtCheckpoints, JobClient job, OutputReader reader,
             TickFeed ticks, FacilityFeed facilityFeed, TickLatencies latencies, AtomicInteger scenario) throws Exception {
         facilityFeed.traffic(traffic);
         long warmupEnd = System.nanoTime() + settings.warmup().toNanos();
@@ -246,12 +259,12 @@ public final class LatencyBench {
             sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200), job, reader, ticks, facilityFeed);
         }
         // The LTV stage runs after the price stage, so an evaluation's lifecycle events can reach
-        // Kafka a checkpoint after its reference price, and a checkpoint of a loaded job can take as
-        // long as the slowest tick did: wait that long again for them.
+        // Kafka later than its reference price (exactly-once: a checkpoint later), and a loaded job
+        // can take as long as the slowest tick did: wait that long again for them.
         long grace = Math.min(TimeUnit.MILLISECONDS.toNanos(Math.max(0, latencies.ticks(tag).max())), LIFECYCLE_GRACE_CAP.toNanos())
-                + settings.checkpointInterval().toNanos() + TimeUnit.SECONDS.toNanos(1);
+                + (visibleAtCheckpoints ? checkpointInterval.toNanos() : 0) + TimeUnit.SECONDS.toNanos(1);
         sleepUntil(System.nanoTime() + grace, job, reader, ticks, facilityFeed);
-        Result r = new Result(traffic.label(), outOfOrderMs, delivery, latencies.ticks(tag), latencies.lifecycle(tag),
+        Result r = new Result(traffic.label(), outOfOrderMs, delivery, checkpointInterval.toMillis(), latencies.ticks(tag), latencies.lifecycle(tag),
                 latencies.unresolved(tag), rate, load);
         say("%s, outOfOrder %d ms, %s: %,d ticks p50 %d p99 %d max %d ms; %,d lifecycle events p50 %d p99 %d max %d ms; %d not evaluated",
                 r.name(), outOfOrderMs, delivery, r.ticks().count(), r.ticks().p50(), r.ticks().p99(), r.ticks().max(),
