@@ -17,10 +17,8 @@ import io.collateralrisk.model.config.RiskConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.streaming.api.TimeDomain;
@@ -108,7 +106,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     /** The subtask's shards in memory: each one's index, clock and last price. */
     private transient Map<String, Shard> shards;
     /** Shards whose clock or last price changed since they were last written to keyed state. */
-    private transient Set<Shard> unwritten;
+    private transient List<Shard> unwritten;
     /** The price update last turned into a view and index keys: one per price, shared by the shards. */
     private transient PriceUpdate converted;
     private transient PriceView convertedView;
@@ -146,7 +144,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         nextSweepAt = getRuntimeContext().getState(new ValueStateDescriptor<>("next-sweep-at", Types.LONG));
         processedUpTo = getRuntimeContext().getState(new ValueStateDescriptor<>("processed-up-to", Types.LONG));
         shards = new HashMap<>();
-        unwritten = new HashSet<>();
+        unwritten = new ArrayList<>();
         rules = new HashMap<>();
         explainer = new LifecycleExplainer(config.configHash(), codeVersion);
         evaluations = getRuntimeContext().getMetricGroup().counter("risk_facility_evaluations");
@@ -349,7 +347,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     private void applyPrice(Shard shard, PriceView price, ShardIndex.PriceKeys keys, Context ctx, Collector<LifecycleEvent> out)
             throws Exception {
         shard.lastPrice = price;
-        unwritten.add(shard);
+        unwritten(shard);
         if (keys == null) {
             return; // no band moves while unavailable; deadlines that pass now are held by the timers
         }
@@ -425,6 +423,8 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         PriceView lastPrice;
         /** Whether its metrics sweep is known to be scheduled (saves a state read per price). */
         boolean sweeping;
+        /** Whether it is in the list of shards to write at the next snapshot. */
+        boolean unwritten;
 
         Shard(String key) {
             this.key = key;
@@ -471,6 +471,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
      */
     void writeShards(KeySetter keys) throws Exception {
         for (Shard shard : unwritten) {
+            shard.unwritten = false;
             keys.setCurrentKey(shard.key);
             processedUpTo.update(shard.processedUpTo);
             lastPrice.update(shard.lastPrice);
@@ -500,10 +501,18 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         return processed == null ? watermark : Math.max(watermark, processed);
     }
 
+    /** Marks the shard for writing at the next snapshot: a flag, not a set look-up, since every price marks every shard. */
+    private void unwritten(Shard shard) {
+        if (!shard.unwritten) {
+            shard.unwritten = true;
+            unwritten.add(shard);
+        }
+    }
+
     private void processed(Shard shard, long t) {
         if (shard.processedUpTo == null || t > shard.processedUpTo) {
             shard.processedUpTo = t;
-            unwritten.add(shard);
+            unwritten(shard);
         }
     }
 
