@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.collateralrisk.jobs.data.CustodyScript.Beat;
 import io.collateralrisk.jobs.data.CustodyScript.Scene;
 import io.collateralrisk.model.CustodyAmounts;
+import io.collateralrisk.model.CustodyEvent;
 import io.collateralrisk.model.CustodySnapshot;
+import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.model.json.CustodySnapshotParser;
 import io.collateralrisk.model.json.InvalidInputException;
+import io.collateralrisk.solvency.custody.CustodyOutcome;
+import io.collateralrisk.solvency.custody.CustodyPoolState;
+import io.collateralrisk.solvency.custody.CustodyRules;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,9 +24,9 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * The generated custody snapshots read back through the job's parser and walked with the spec's
- * custody rules restated here (invariants, losses, blockage, stale slots): the story happens
- * exactly where the script says, and nowhere else.
+ * The generated custody snapshots read back through the job's parser and walked both with the
+ * spec's custody rules restated here (invariants, losses, blockage, stale slots) and with the
+ * project's {@link CustodyRules}: the story happens exactly where the script says, and nowhere else.
  */
 class CustodyScriptTest {
 
@@ -103,6 +108,28 @@ class CustodyScriptTest {
         CustodyScript script = CustodyScript.generate(SEED);
         assertThat(walk(parse(script))).containsExactlyElementsOf(script.scenes());
         assertThat(script.scenes()).extracting(Scene::beat).containsExactlyInAnyOrder(Beat.values());
+    }
+
+    @Test
+    void theProjectsCustodyRulesTellTheSameStory() throws InvalidInputException {
+        CustodyScript script = CustodyScript.generate(SEED);
+        RiskConfig config = WalletBook.config();
+        CustodyRules rules = new CustodyRules(config.custody().tradeBlockageUtilization(), config.configHash(), "test");
+        Map<String, CustodyPoolState> states = new TreeMap<>();
+        List<Scene> told = new ArrayList<>();
+        for (CustodySnapshot s : parse(script)) {
+            CustodyOutcome outcome = rules.onSnapshot(states.computeIfAbsent(s.custody(), c -> new CustodyPoolState()), s);
+            assertThat(outcome.status()).isNotEqualTo(CustodyOutcome.Status.MINT_MISMATCH);
+            if (outcome.status() == CustodyOutcome.Status.STALE_SLOT) {
+                told.add(new Scene(s.custody(), s.eventTime(), Beat.STALE_SLOT, ""));
+            }
+            for (CustodyEvent e : outcome.events()) {
+                Beat beat = Beat.valueOf(e.type().replace("CUSTODY_", ""));
+                String subject = beat == Beat.LOSS_RECORDED ? e.field() : e.invariant() == null ? "" : e.invariant();
+                told.add(new Scene(e.custody(), e.eventTime(), beat, subject));
+            }
+        }
+        assertThat(told).containsExactlyElementsOf(script.scenes());
     }
 
     @Test
