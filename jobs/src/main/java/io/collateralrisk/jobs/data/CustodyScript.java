@@ -183,6 +183,11 @@ public final class CustodyScript {
         return SCENES.stream().sorted(Comparator.comparingLong(Scene::eventTime)).toList();
     }
 
+    /** The Kafka key of a line of {@link #snapshots()}: its {@code custody}. */
+    public static String key(String line) {
+        return WalletBook.field(line, "custody");
+    }
+
     public List<String> custodies() {
         return POOLS.stream().map(Pool::custody).toList();
     }

@@ -47,7 +47,10 @@ import java.util.TreeMap;
  * 0.80); one in forty of those starts at 0.985 to 0.995 and is pushed to 1 or above by an
  * interest update: the legitimate way into insolvency that needs no price. Every position of a
  * portfolio is built at its target, so no install or uninstall order ever takes a portfolio to 1
- * (no {@code ACTION_WOULD_BE_INSOLVENT}).
+ * (no {@code ACTION_WOULD_BE_INSOLVENT}). With USDC priced as the bundled data implies
+ * ({@link BundledPrices#impliedUsdcTicks}), the de-peg of 11 March (USDC at 0.875, BTC-USD near
+ * 20,100) also takes the shorts planned insolvent to {@code AT_RISK} for a while, their USDC credit
+ * being worth less; without a USDC-USD price every portfolio holding USDC stays {@code UNVALUED}.
  *
  * <p>Event times, all on 9 March 2023 before BTC starts falling in the evening: installs from
  * 00:05 to 06:00 (BTC-USD 21,657 to 21,798), interest updates ({@code POSITION_UPDATED}, debts up
@@ -175,6 +178,18 @@ public final class WalletBook {
 
     public Summary summary() {
         return summary;
+    }
+
+    /** The Kafka key of a line of {@link #events()}: its {@code wallet}. */
+    public static String key(String line) {
+        return field(line, "wallet");
+    }
+
+    /** A text field of a line this package wrote, read without a JSON parse. */
+    static String field(String line, String name) {
+        String start = "\"" + name + "\":\"";
+        int from = line.indexOf(start) + start.length();
+        return line.substring(from, line.indexOf('"', from));
     }
 
     /** The built-in defaults with the book's tokens added ({@code wallet-book.yaml}): the configuration to run the book under. */

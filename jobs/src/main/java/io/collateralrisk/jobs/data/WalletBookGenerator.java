@@ -13,7 +13,19 @@ import java.util.List;
  * ({@link CustodyScript}) as {@code DIR/portfolio-events.jsonl} and
  * {@code DIR/custody-snapshots.jsonl}, the files {@code bin/risk replay --input DIR} reads, for the
  * bundled March 2023 prices. Run them under {@link WalletBook#config()}: the defaults know neither
- * {@code USDC} nor the tail token.
+ * {@code USDC} nor the tail token, nor the pair {@code USDC-USD}.
+ *
+ * <p>A demo publishing to Kafka instead of writing files takes the lines and keys from the parts:
+ *
+ * <pre>
+ * RiskConfig config = WalletBook.config();
+ * WalletBook book = WalletBook.generate(seed, WalletBookGenerator.DEFAULT_WALLETS);
+ * CustodyScript custody = CustodyScript.generate(seed);
+ * book.events()          to portfolio-events,  key WalletBook.key(line)
+ * custody.snapshots()    to custody-snapshots, key CustodyScript.key(line)
+ * BundledPrices.impliedUsdcTicks(config.priceScale("USDC-USD"))   to prices, key USDC-USD
+ * print book.summary().render() and custody.render()
+ * </pre>
  */
 public final class WalletBookGenerator {
 

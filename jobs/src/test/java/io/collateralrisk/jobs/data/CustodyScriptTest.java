@@ -38,7 +38,9 @@ class CustodyScriptTest {
     private static List<CustodySnapshot> parse(CustodyScript script) throws InvalidInputException {
         List<CustodySnapshot> out = new ArrayList<>();
         for (String line : script.snapshots()) {
-            out.add(CustodySnapshotParser.parse(line));
+            CustodySnapshot s = CustodySnapshotParser.parse(line);
+            assertThat(CustodyScript.key(line)).isEqualTo(s.custody());
+            out.add(s);
         }
         return out;
     }

@@ -89,6 +89,7 @@ class WalletBookTest {
         Replayed r = new Replayed();
         for (String line : lines) {
             PortfolioEvent e = parser.parsePortfolio(line);
+            assertThat(WalletBook.key(line)).isEqualTo(e.wallet());
             r.inOrder &= e.eventTime() >= r.previousTime;
             r.previousTime = e.eventTime();
             String key = e.wallet() + "/" + e.position();
