@@ -193,15 +193,13 @@ class WalletBookTest {
         return credit.signum() == 0 ? new BigDecimal("1E+9") : debt.divide(credit, MC);
     }
 
-    /** The highest utilization over BTC-USD and USDC-USD as they stood while the book was built. */
+    /**
+     * The highest utilization over BTC-USD and USDC-USD as they stood while the book was built:
+     * a long's at the lowest BTC and highest USDC, a short's at the opposite corner (a portfolio
+     * is one or the other, and a tail token needs no price).
+     */
     private static BigDecimal worstWhileBuilt(Cross x) {
-        BigDecimal worst = BigDecimal.ZERO;
-        for (BigDecimal btc : List.of(INSTALL_LOW, INSTALL_HIGH)) {
-            for (BigDecimal usdc : List.of(new BigDecimal("0.997"), new BigDecimal("1.003"))) {
-                worst = worst.max(utilization(x, btc, usdc));
-            }
-        }
-        return worst;
+        return utilization(x, INSTALL_LOW, new BigDecimal("1.003")).max(utilization(x, INSTALL_HIGH, new BigDecimal("0.997")));
     }
 
     private static boolean wouldBeInsolvent(Cross before, Cross after) {
