@@ -44,6 +44,12 @@ class ImpliedUsdcTicksTest {
         long evening = Times.parseIso("2023-03-10T18:00:00Z");
         assertThat(ticks.stream().filter(t -> t.eventTime() < evening).map(PriceTick::price))
                 .allMatch(p -> p.compareTo(new BigDecimal("0.997")) >= 0 && p.compareTo(new BigDecimal("1.003")) <= 0);
+        // One source: the pair is UNAVAILABLE, and USDC portfolios UNVALUED, whenever it is older than the oracle maxAge.
+        long longestGap = 0;
+        for (int i = 1; i < ticks.size(); i++) {
+            longestGap = Math.max(longestGap, ticks.get(i).eventTime() - ticks.get(i - 1).eventTime());
+        }
+        assertThat(longestGap).isEqualTo(55 * 60_000L).isLessThanOrEqualTo(CONFIG.pair("USDC-USD").maxAgeMs(SourceKind.ORACLE));
         assertThat(CONFIG.pair("USDC-USD").quorum()).isEqualTo(1);
         assertThat(CONFIG.crossMarginTokensWithoutPair()).doesNotContain("USDC", "BTC");
     }
