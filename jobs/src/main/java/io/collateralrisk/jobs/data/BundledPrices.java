@@ -1,15 +1,21 @@
 package io.collateralrisk.jobs.data;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.collateralrisk.jobs.importer.PriceImporter;
 import io.collateralrisk.model.SourceKind;
 import io.collateralrisk.model.Times;
+import io.collateralrisk.model.json.Json;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The real price data bundled under {@code data/}, as {@code prices} JSONL lines merged in event
@@ -27,6 +33,9 @@ public final class BundledPrices {
             new Venue("kraken", "kraken_xbtusd_1m.csv.gz"));
     /** Binance.US BTC-USDC: quoted in USDC, which lost its peg in March 2023. */
     public static final Venue MARCH_2023_BTC_USDC = new Venue("binanceus-usdc", "binanceus_btcusdc_1m.csv.gz");
+    /** The pair {@link #impliedUsdcTicks} prices, and the source its ticks name. */
+    public static final String USDC_USD = "USDC-USD";
+    public static final String IMPLIED_USDC_SOURCE = "binanceus-implied";
 
     private BundledPrices() {}
 
@@ -67,6 +76,41 @@ public final class BundledPrices {
                 PriceImporter.Format.CANDLES, venue.source(), SourceKind.ORACLE, pair,
                 List.of(dataDir().resolve(MARCH_2023).resolve(venue.file())), out);
         return out.toString().lines().toList();
+    }
+
+    /**
+     * USDC in USD as Binance.US priced it in March 2023: for every minute both of its BTC legs
+     * traded, BTCUSD's close over BTCUSDC's close, rounded half-even to {@code priceScale} places,
+     * as {@code USDC-USD} ticks of one {@code ORACLE} source. No USDC-USD market is bundled; this
+     * is the de-peg as the data shows it (from 1.00 to 0.875 on 11 March and back). One source
+     * needs the pair's {@code quorum} at 1, and an oracle's {@code maxAge} bridges the minutes
+     * BTCUSDC did not trade.
+     */
+    public static List<String> impliedUsdcTicks(int priceScale) throws IOException {
+        Map<Long, BigDecimal> usd = new HashMap<>();
+        for (String line : exchangeTicks("BTC-USD", List.of(MARCH_2023_BTC_USD.get(1)))) {
+            usd.put(eventTime(line), price(line));
+        }
+        List<String> ticks = new ArrayList<>();
+        for (String line : oracleTicks("BTC-USD", MARCH_2023_BTC_USDC)) {
+            long t = eventTime(line);
+            BigDecimal btcUsd = usd.get(t);
+            if (btcUsd != null) {
+                ObjectNode node = Json.mapper().createObjectNode()
+                        .put("type", "PRICE_TICK")
+                        .put("eventTime", Times.format(t))
+                        .put("pair", USDC_USD)
+                        .put("source", IMPLIED_USDC_SOURCE)
+                        .put("kind", SourceKind.ORACLE.name())
+                        .put("price", btcUsd.divide(price(line), priceScale, RoundingMode.HALF_EVEN).toPlainString());
+                ticks.add(Json.mapper().writeValueAsString(node));
+            }
+        }
+        return ticks;
+    }
+
+    private static BigDecimal price(String line) throws IOException {
+        return new BigDecimal(Json.mapper().readTree(line).get("price").asText());
     }
 
     /** Lines of several time-ordered lists merged by their {@code eventTime}; ties keep list order. */
