@@ -29,20 +29,23 @@ class KafkaOutputSinkTest {
     }
 
     @Test
-    void atLeastOnceSendsEachRecordAtOnceToEveryReplica() {
+    void atLeastOnceSendsEachRecordAtOnceUncompressedToEveryReplica() {
         Properties p = KafkaOutputSink.producerProperties(DeliveryGuarantee.AT_LEAST_ONCE);
         assertThat(p.getProperty("linger.ms")).isEqualTo("0");
+        assertThat(p.getProperty("compression.type")).as("no codec buffers for batches of one").isEqualTo("none");
         assertThat(p.getProperty("acks")).isEqualTo("all");
         assertThat(p.getProperty("enable.idempotence")).isEqualTo("true");
         assertThat(p).doesNotContainKey("transaction.timeout.ms");
     }
 
     @Test
-    void exactlyOnceKeepsItsTransactionSettings() {
+    void exactlyOnceBatchesCompressedTransactions() {
         Properties p = KafkaOutputSink.producerProperties(DeliveryGuarantee.EXACTLY_ONCE);
         assertThat(p.getProperty("transaction.timeout.ms")).isEqualTo(KafkaOutputSink.TRANSACTION_TIMEOUT_MS);
         assertThat(p.getProperty("acks")).isEqualTo("all");
         assertThat(p.getProperty("enable.idempotence")).isEqualTo("true");
-        assertThat(p).doesNotContainKey("linger.ms");
+        assertThat(p.getProperty("compression.type")).isEqualTo("lz4");
+        assertThat(Long.parseLong(p.getProperty("linger.ms"))).as("well inside a checkpoint interval, whose commit flushes")
+                .isPositive().isLessThan(1_000);
     }
 }
