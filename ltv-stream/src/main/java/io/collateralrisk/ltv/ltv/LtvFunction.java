@@ -170,7 +170,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
                 scheduleSweep(nextSweep(ctx.timerService().currentProcessingTime(), sweepOffset(ctx.getCurrentKey())), ctx);
             }
         }
-        if (shard.processedUpTo != null && price.eventTime() <= shard.processedUpTo || price.eventTime() > eventTimeHorizon) {
+        if (price.eventTime() <= shard.processedUpTo || price.eventTime() > eventTimeHorizon) {
             return; // an instant processed already, or after the end of a replay's event time (nothing fires there)
         }
         if (price != converted) {
@@ -236,7 +236,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
             return;
         }
         Shard shard = shard(ctx.getCurrentKey());
-        Long processedBefore = shard.processedUpTo;
+        long processedBefore = shard.processedUpTo;
         processed(shard, t);
         List<FacilityCommand> commands = pendingCommands.get(t);
         if (commands != null) {
@@ -249,7 +249,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         PriceView price = pendingPrices.get(t); // kept by versions that buffered prices per shard
         if (price != null) {
             pendingPrices.remove(t);
-        } else if (waiting != null && (processedBefore == null || t > processedBefore)) {
+        } else if (waiting != null && t > processedBefore) {
             PriceUpdate update = waiting.waitingAt(t, KeyGroupKeys.pairOfKey(ctx.getCurrentKey()));
             price = update == null ? null : view(update);
         }
@@ -351,7 +351,11 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         if (keys == null) {
             return; // no band moves while unavailable; deadlines that pass now are held by the timers
         }
-        for (String id : shard.index.affectedBy(keys)) {
+        java.util.NavigableSet<String> affected = shard.index.affectedBy(keys);
+        if (affected.isEmpty()) {
+            return; // most shards at most prices: no iterator to allocate
+        }
+        for (String id : affected) {
             FacilityState s = facilities.get(id);
             Band before = s.band;
             evaluations.inc();
@@ -414,12 +418,15 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         }
     }
 
+    /** A shard's clock before it has processed any instant: below every valid event time (the clock guard refuses times before 1970). */
+    private static final long NOTHING_PROCESSED = Long.MIN_VALUE;
+
     /** A shard of this subtask in memory; its clock and last price reach keyed state at each snapshot. */
     private static final class Shard {
         final String key;
         final ShardIndex index = new ShardIndex();
         /** The latest event-time instant the shard processed: its clock while a restored watermark is behind. */
-        Long processedUpTo;
+        long processedUpTo = NOTHING_PROCESSED;
         PriceView lastPrice;
         /** Whether its metrics sweep is known to be scheduled (saves a state read per price). */
         boolean sweeping;
@@ -436,7 +443,8 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         if (shard == null) {
             // First use of this shard since the operator (re)started: rebuild from keyed state.
             shard = new Shard(shardKey);
-            shard.processedUpTo = processedUpTo.value();
+            Long processed = processedUpTo.value();
+            shard.processedUpTo = processed == null ? NOTHING_PROCESSED : processed;
             shard.lastPrice = lastPrice.value();
             List<FacilityState> measured = new ArrayList<>();
             for (Map.Entry<String, FacilityState> e : facilities.entries()) {
@@ -473,7 +481,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
         for (Shard shard : unwritten) {
             shard.unwritten = false;
             keys.setCurrentKey(shard.key);
-            processedUpTo.update(shard.processedUpTo);
+            processedUpTo.update(shard.processedUpTo == NOTHING_PROCESSED ? null : shard.processedUpTo);
             lastPrice.update(shard.lastPrice);
         }
         unwritten.clear();
@@ -497,8 +505,8 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
      */
     private long clock(Context ctx) throws Exception {
         long watermark = ctx.timerService().currentWatermark();
-        Long processed = shard(ctx.getCurrentKey()).processedUpTo;
-        return processed == null ? watermark : Math.max(watermark, processed);
+        long processed = shard(ctx.getCurrentKey()).processedUpTo;
+        return Math.max(watermark, processed);
     }
 
     /** Marks the shard for writing at the next snapshot: a flag, not a set look-up, since every price marks every shard. */
@@ -510,7 +518,7 @@ public class LtvFunction extends KeyedCoProcessFunction<String, PriceUpdate, Fac
     }
 
     private void processed(Shard shard, long t) {
-        if (shard.processedUpTo == null || t > shard.processedUpTo) {
+        if (t > shard.processedUpTo) {
             shard.processedUpTo = t;
             unwritten(shard);
         }
