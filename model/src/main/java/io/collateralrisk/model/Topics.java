@@ -8,6 +8,10 @@ public final class Topics {
     public static final String PRICES = "prices";
     public static final String FACILITY_EVENTS = "facility-events";
     public static final String RISK_CONTROL = "risk-control";
+    /** Cross-margined positions, keyed by wallet; optional: a job without it values no portfolio. */
+    public static final String PORTFOLIO_EVENTS = "portfolio-events";
+    /** Custody-pool snapshots, keyed by custody; optional. */
+    public static final String CUSTODY_SNAPSHOTS = "custody-snapshots";
 
     public static final String REFERENCE_PRICES = "risk.reference-prices";
     public static final String MARGIN_CALLS = "risk.margin-calls";
