@@ -351,6 +351,75 @@ public final class PortfolioBook implements PriceLookup {
         return r != null && r.isInfinite();
     }
 
+    // ---------------------------------------------------------------- durable state
+
+    /**
+     * What durable state keeps of {@code wallet} (see {@link StoredWallet}), or null when the book
+     * has never applied a record of it. An operator stores it after every applied record of the
+     * wallet and after every transition of one of its portfolios; nothing else changes it.
+     */
+    public StoredWallet exportWallet(String wallet) {
+        Wallet w = wallets.get(wallet);
+        if (w == null) {
+            return null;
+        }
+        List<StoredWallet.Position> positions = new ArrayList<>();
+        new TreeMap<>(w.versions).forEach((id, version) -> {
+            Integer home = w.live.get(id);
+            Position p = home == null ? null : w.portfolios.get(home).positions.get(id);
+            positions.add(new StoredWallet.Position(id, version, home, p == null ? null : p.balances()));
+        });
+        List<StoredWallet.Portfolio> portfolios = new ArrayList<>();
+        w.portfolios.forEach((index, p) -> portfolios.add(new StoredWallet.Portfolio(index, p.state.name())));
+        return new StoredWallet(List.copyOf(positions), List.copyOf(portfolios));
+    }
+
+    /**
+     * Takes back a wallet exported by {@link #exportWallet}, without valuing it: call
+     * {@link #reindex} once every wallet and quote is back.
+     */
+    public void restoreWallet(String wallet, StoredWallet stored) {
+        Wallet w = new Wallet();
+        for (StoredWallet.Portfolio p : stored.portfolios()) {
+            Portfolio portfolio = new Portfolio();
+            portfolio.state = SolvencyState.valueOf(p.state());
+            w.portfolios.put(p.portfolio(), portfolio);
+        }
+        for (StoredWallet.Position p : stored.positions()) {
+            w.versions.put(p.position(), p.version());
+            if (p.live()) {
+                w.live.put(p.position(), p.portfolio());
+                w.portfolios.get(p.portfolio()).positions.put(p.position(), new Position(p.version(), p.balances()));
+            }
+        }
+        wallets.put(wallet, w);
+    }
+
+    /** Takes back the latest evaluation of a pair: {@code quote} null while it is {@code UNAVAILABLE}. */
+    public void restoreQuote(String pair, PairQuote quote) {
+        evaluated.add(pair);
+        if (quote == null) {
+            quotes.remove(pair);
+        } else {
+            quotes.put(pair, quote);
+        }
+    }
+
+    /**
+     * Values every portfolio at the quotes held and files it in the price-band index, keeping its
+     * state and emitting nothing: the index after a restore. Where a state machine depends only on
+     * its state and valuation, a portfolio filed at today's quotes rather than at those it was last
+     * valued at moves on the next price exactly as it would have.
+     */
+    public void reindex() {
+        for (PortfolioId id : allPortfolios()) {
+            Portfolio portfolio = wallets.get(id.wallet()).portfolios.get(id.portfolio());
+            revaluations++;
+            PortfolioValuation valuation = value(portfolio);
+            index.put(id, valuation, rules.safeRelativeMove(portfolio.state, valuation));
+        }
+    }
+
     // ---------------------------------------------------------------- views for tests and metrics
 
     /** The state of a portfolio, or null when it does not exist. */
