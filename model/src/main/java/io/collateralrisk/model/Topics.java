@@ -22,7 +22,7 @@ public final class Topics {
     public static final String OPS_ALERTS = "risk.ops-alerts";
     public static final String DEAD_LETTER = "risk.dead-letter";
 
-    public static final List<String> INPUTS = List.of(PRICES, FACILITY_EVENTS, RISK_CONTROL);
+    public static final List<String> INPUTS = List.of(PRICES, FACILITY_EVENTS, RISK_CONTROL, PORTFOLIO_EVENTS, CUSTODY_SNAPSHOTS);
     public static final List<String> OUTPUTS =
             List.of(REFERENCE_PRICES, MARGIN_CALLS, DIVERGENCE, SOLVENCY, PRICE_ALERTS, LTV, OPS_ALERTS, DEAD_LETTER);
 
