@@ -234,6 +234,42 @@ public final class PortfolioBook implements PriceLookup {
         return events;
     }
 
+    /**
+     * Evaluations of several pairs at one instant. Every quote is taken first, so a portfolio
+     * re-valued at the instant is valued at all of them; then, pair by pair in name order, the
+     * portfolios each move reaches are re-valued once, named by the first pair whose move reached
+     * them. The result does not depend on the order the evaluations arrived in.
+     */
+    public List<SolvencyEvent> onQuotes(Collection<QuoteUpdate> atOneInstant) {
+        List<QuoteUpdate> sorted = new ArrayList<>(atOneInstant);
+        sorted.sort(java.util.Comparator.comparing(QuoteUpdate::pair));
+        Map<String, PairQuote> previous = new HashMap<>();
+        for (QuoteUpdate q : sorted) {
+            previous.put(q.pair(), quotes.get(q.pair()));
+            restoreQuote(q.pair(), q.quote());
+        }
+        List<SolvencyEvent> events = new ArrayList<>();
+        Set<PortfolioId> revalued = new HashSet<>();
+        for (QuoteUpdate q : sorted) {
+            PairQuote before = previous.get(q.pair());
+            PairQuote quote = q.quote();
+            Collection<PortfolioId> affected;
+            if ((before == null) != (quote == null)) {
+                affected = index.holders(q.pair());
+            } else if (quote != null) {
+                affected = index.moved(q.pair(), quote.creditPrice(), quote.debtPrice());
+            } else {
+                affected = List.of();
+            }
+            for (PortfolioId id : affected) {
+                if (revalued.add(id)) {
+                    revalue(id, wallets.get(id.wallet()).portfolios.get(id.portfolio()), q.eventTime(), q.evaluationId(), false, events);
+                }
+            }
+        }
+        return events;
+    }
+
     private SortedSet<PortfolioId> allPortfolios() {
         SortedSet<PortfolioId> all = new TreeSet<>();
         wallets.forEach((w, wallet) -> wallet.portfolios.keySet().forEach(p -> all.add(new PortfolioId(w, p))));

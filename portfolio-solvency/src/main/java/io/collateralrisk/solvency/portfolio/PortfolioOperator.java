@@ -6,9 +6,9 @@ import io.collateralrisk.model.SolvencyEvent;
 import io.collateralrisk.model.Topics;
 import io.collateralrisk.model.config.RiskConfig;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -49,7 +49,7 @@ import org.apache.flink.util.OutputTag;
  *  QuoteUpdate    [broadcast]    --&gt; kept until the watermark passes t, then to each local shard
  *  at t, per shard (its timer, when it has events at t):
  *    1. portfolio events at t, by wallet (a wallet's in arrival order) -&gt; PortfolioBook.apply
- *    2. every pair's evaluation at t -&gt; PortfolioBook.onPrice (the price-band index picks the portfolios)
+ *    2. every pair's evaluation at t, together -&gt; PortfolioBook.onQuotes (the price-band index picks the portfolios)
  *  every other shard takes 2. alone when the watermark passes t
  *
  *  keyed state (per shard): wallets (MapState wallet -&gt; StoredWallet), quotes (MapState pair -&gt;
@@ -110,7 +110,7 @@ public class PortfolioOperator extends AbstractStreamOperator<SolvencyEvent>
         waitingState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("portfolio-waiting-prices", TypeInformation.of(QuoteUpdate.class)));
         for (QuoteUpdate q : waitingState.get()) {
-            waiting.computeIfAbsent(q.eventTime(), t -> new LinkedHashMap<>()).putIfAbsent(q.pair(), q);
+            waiting.computeIfAbsent(q.eventTime(), t -> new TreeMap<>()).putIfAbsent(q.pair(), q);
         }
     }
 
@@ -154,9 +154,9 @@ public class PortfolioOperator extends AbstractStreamOperator<SolvencyEvent>
     public void processElement1(StreamRecord<QuoteUpdate> element) throws Exception {
         QuoteUpdate q = element.getValue();
         if (q.eventTime() <= combinedWatermark.getCombinedWatermark()) {
-            applyToShards(q);
+            applyToShards(List.of(q));
         } else {
-            waiting.computeIfAbsent(q.eventTime(), t -> new LinkedHashMap<>()).put(q.pair(), q);
+            waiting.computeIfAbsent(q.eventTime(), t -> new TreeMap<>()).put(q.pair(), q);
         }
     }
 
@@ -188,10 +188,7 @@ public class PortfolioOperator extends AbstractStreamOperator<SolvencyEvent>
         while (!waiting.isEmpty() && waiting.firstKey() <= mark.getTimestamp()) {
             long t = waiting.firstKey();
             timeServiceManager.advanceWatermark(new Watermark(t));
-            for (QuoteUpdate q : waiting.get(t).values()) {
-                applyToShards(q);
-            }
-            waiting.remove(t);
+            applyToShards(waiting.remove(t).values());
         }
         super.processWatermark(mark);
     }
@@ -210,9 +207,7 @@ public class PortfolioOperator extends AbstractStreamOperator<SolvencyEvent>
         processed(t);
         Map<String, QuoteUpdate> atT = waiting.get(t);
         if (atT != null) {
-            for (QuoteUpdate q : atT.values()) {
-                applyQuote(q);
-            }
+            applyQuotes(atT.values());
         }
     }
 
@@ -221,23 +216,34 @@ public class PortfolioOperator extends AbstractStreamOperator<SolvencyEvent>
         // none registered
     }
 
-    private void applyToShards(QuoteUpdate q) throws Exception {
+    private void applyToShards(Collection<QuoteUpdate> atOneInstant) throws Exception {
         for (String shard : localShards) {
             setCurrentKey(shard);
-            applyQuote(q);
+            applyQuotes(atOneInstant);
         }
     }
 
-    /** The evaluation to the current shard, unless it holds this one or a newer one of the pair already. */
-    private void applyQuote(QuoteUpdate q) throws Exception {
-        QuoteUpdate held = quotes.get(q.pair());
-        if (held != null && held.eventTime() >= q.eventTime()) {
+    /**
+     * The evaluations of one instant to the current shard, all at once ({@link PortfolioBook#onQuotes}),
+     * leaving out any pair whose quote the shard holds at this instant or a later one already.
+     */
+    private void applyQuotes(Collection<QuoteUpdate> atOneInstant) throws Exception {
+        List<QuoteUpdate> fresh = new ArrayList<>(atOneInstant.size());
+        for (QuoteUpdate q : atOneInstant) {
+            QuoteUpdate held = quotes.get(q.pair());
+            if (held == null || held.eventTime() < q.eventTime()) {
+                fresh.add(q);
+            }
+        }
+        if (fresh.isEmpty()) {
             return;
         }
         PortfolioBook book = book();
-        quotes.put(q.pair(), q);
-        processed(q.eventTime());
-        List<SolvencyEvent> events = book.onQuote(q.pair(), q.quote(), q.eventTime(), q.evaluationId(), false);
+        for (QuoteUpdate q : fresh) {
+            quotes.put(q.pair(), q);
+            processed(q.eventTime());
+        }
+        List<SolvencyEvent> events = book.onQuotes(fresh);
         // A price changes a wallet's durable state only where a portfolio changed state: it emitted then.
         TreeSet<String> changed = new TreeSet<>();
         events.forEach(e -> changed.add(e.wallet()));

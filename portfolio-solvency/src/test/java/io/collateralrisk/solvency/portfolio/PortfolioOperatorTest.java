@@ -47,6 +47,7 @@ class PortfolioOperatorTest {
     private static final RiskConfig CONFIG = ConfigLoader.parse("""
             assets:
               SOL: {scale: 9, varianceFactor: 1.5, crossMargin: false}
+            pairs: {ETH-USD: {}}
             """);
     private static final int MAX = KeyGroupKeys.MAX_PARALLELISM;
     private static final String PAIR = "BTC-USD";
@@ -122,6 +123,34 @@ class PortfolioOperatorTest {
             assertThat(insolvent.tokens()).filteredOn(t -> t.token().equals("BTC")).singleElement()
                     .satisfies(t -> assertThat(t.evaluationId()).isEqualTo(EventIds.evaluationId(PAIR, T3)));
             assertThat(insolvent.positions()).containsExactly(new SolvencyEvent.PositionVersion("P-1", 1));
+        }
+    }
+
+    /** BTC and ETH fall at one instant: together (not either alone) they put the portfolio at risk. */
+    @ParameterizedTest
+    @CsvSource({"BTC-USD, ETH-USD", "ETH-USD, BTC-USD"})
+    void evaluationsOfOneInstantApplyTogetherWhateverTheirArrivalOrder(String first, String second) throws Exception {
+        try (var h = harness(1, 0, null)) {
+            h.processElement1(quote("BTC-USD", NOON, "10000"), NOON);
+            h.processElement1(quote("ETH-USD", NOON, "1000"), NOON);
+            watermark(h, NOON);
+            // 8000 + 7692.31 virtual USD against 12000: 0.765.
+            event(h, new PortfolioInput(new PositionInstalled(NOON, "W-1", 0, "P-1", "amm", new PositionBalances(
+                    Map.of("BTC", new BigDecimal("1"), "ETH", new BigDecimal("10")), Map.of("USD", new BigDecimal("12000")), Map.of()), 1),
+                    null, null, null, "l", "{}"));
+            Map<String, String> at = Map.of("BTC-USD", "8000", "ETH-USD", "800");
+            h.processElement1(quote(first, T1, at.get(first)), T1);
+            h.processElement1(quote(second, T1, at.get(second)), T1);
+            watermark(h, T1);
+            // BTC alone gives 0.85, ETH alone 0.848: only both at once reach 0.90 (6400 + 6153.85 against 12000: 0.956).
+            assertThat(h.extractOutputValues()).singleElement().satisfies(e -> {
+                assertThat(e.type()).isEqualTo("PORTFOLIO_AT_RISK");
+                assertThat(e.tokens()).extracting(SolvencyEvent.TokenBalance::token, SolvencyEvent.TokenBalance::evaluationId)
+                        .containsExactly(
+                                org.assertj.core.groups.Tuple.tuple("BTC", EventIds.evaluationId("BTC-USD", T1)),
+                                org.assertj.core.groups.Tuple.tuple("ETH", EventIds.evaluationId("ETH-USD", T1)),
+                                org.assertj.core.groups.Tuple.tuple("USD", null));
+            });
         }
     }
 
@@ -319,9 +348,13 @@ class PortfolioOperatorTest {
     }
 
     private static QuoteUpdate quote(long t, String price) {
+        return quote(PAIR, t, price);
+    }
+
+    private static QuoteUpdate quote(String pair, long t, String price) {
         BigDecimal p = new BigDecimal(price);
-        String evaluationId = EventIds.evaluationId(PAIR, t);
-        return new QuoteUpdate(PAIR, t, evaluationId, new PairQuote(PAIR, evaluationId, t, p, p));
+        String evaluationId = EventIds.evaluationId(pair, t);
+        return new QuoteUpdate(pair, t, evaluationId, new PairQuote(pair, evaluationId, t, p, p));
     }
 
     private static void price(KeyedTwoInputStreamOperatorTestHarness<String, QuoteUpdate, PortfolioInput, SolvencyEvent> h, long t,
