@@ -109,6 +109,14 @@ class SolvencyEventJsonTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"UNKNOWN_TOKEN", "UNKNOWN_POSITION", "ALREADY_INSTALLED", "PORTFOLIO_MISMATCH", "LIMIT_EXCEEDED",
+            "NEGATIVE_AMOUNT:debts.USDC", "INVALID_DECIMAL:credits.BTC"})
+    void portfolioRefusalsMatchTheDeadLetterSchema(String reason) {
+        OutputContract.assertValid(OutputJson.deadLetter(
+                io.collateralrisk.model.DeadLetter.of(T, Topics.PORTFOLIO_EVENTS, "portfolio-events/0@3", reason, "x", "{}")));
+    }
+
     @Test
     void aPortfolioEventIsKeyedByWalletOnTheSolvencyTopic() {
         SolvencyEvent e = event("PORTFOLIO_AT_RISK", "AT_RISK", "SOLVENT", null);
