@@ -24,8 +24,9 @@ import java.util.TreeSet;
 
 /**
  * The portfolios of a set of wallets and the latest USD prices, without Flink: a thin operator
- * calls {@link #apply} per {@code portfolio-events} record and {@link #onPrice} per reference
- * price, stores nothing else, and emits what they return.
+ * ({@link PortfolioOperator}, one book per wallet shard) calls {@link #apply} per
+ * {@code portfolio-events} record and {@link #onQuotes} per instant of the price clock, keeps what
+ * {@link #exportWallet} gives in its durable state, and emits what they return.
  *
  * <pre>
  * portfolio event --version check--&gt; stale (counted) | refused (dead letter) | applied
