@@ -29,6 +29,8 @@ import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
@@ -58,7 +60,7 @@ class PortfolioOperatorTest {
     private static final long T3 = NOON + 3_000;
     private static final long T4 = NOON + 4_000;
 
-    private static PortfolioOperator operator;
+    private PortfolioOperator operator;
 
     // ------------------------------------------------------------------ clock
 
@@ -232,7 +234,7 @@ class PortfolioOperatorTest {
         return all;
     }
 
-    private static List<SolvencyEvent> straight(int parallelism) throws Exception {
+    private List<SolvencyEvent> straight(int parallelism) throws Exception {
         List<Harness> subtasks = subtasks(parallelism, null, 0);
         before(subtasks);
         after(subtasks);
@@ -309,6 +311,11 @@ class PortfolioOperatorTest {
 
     // ------------------------------------------------------------------ helpers
 
+    /** The keyed state backend the harnesses run on. */
+    StateBackend stateBackend() {
+        return new HashMapStateBackend();
+    }
+
     private record Harness(int subtask, int parallelism, KeyedTwoInputStreamOperatorTestHarness<String, QuoteUpdate, PortfolioInput, SolvencyEvent> h) {
 
         boolean owns(String key) {
@@ -316,11 +323,12 @@ class PortfolioOperatorTest {
         }
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, QuoteUpdate, PortfolioInput, SolvencyEvent> harness(
+    private KeyedTwoInputStreamOperatorTestHarness<String, QuoteUpdate, PortfolioInput, SolvencyEvent> harness(
             int parallelism, int subtask, OperatorSubtaskState restoredFrom, int savedParallelism) throws Exception {
         operator = new PortfolioOperator(CONFIG, "dev");
         var h = new KeyedTwoInputStreamOperatorTestHarness<>(
                 operator, null, PortfolioInput::shardKey, Types.STRING, MAX, parallelism, subtask);
+        h.setStateBackend(stateBackend());
         if (restoredFrom != null) {
             h.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(restoredFrom, MAX, savedParallelism, parallelism, subtask));
         }
@@ -328,12 +336,12 @@ class PortfolioOperatorTest {
         return h;
     }
 
-    private static KeyedTwoInputStreamOperatorTestHarness<String, QuoteUpdate, PortfolioInput, SolvencyEvent> harness(
+    private KeyedTwoInputStreamOperatorTestHarness<String, QuoteUpdate, PortfolioInput, SolvencyEvent> harness(
             int parallelism, int subtask, OperatorSubtaskState restoredFrom) throws Exception {
         return harness(parallelism, subtask, restoredFrom, parallelism);
     }
 
-    private static List<Harness> subtasks(int parallelism, OperatorSubtaskState restoredFrom, int savedParallelism) throws Exception {
+    private List<Harness> subtasks(int parallelism, OperatorSubtaskState restoredFrom, int savedParallelism) throws Exception {
         List<Harness> subtasks = new ArrayList<>();
         for (int i = 0; i < parallelism; i++) {
             subtasks.add(new Harness(i, parallelism, harness(parallelism, i, restoredFrom, savedParallelism)));
