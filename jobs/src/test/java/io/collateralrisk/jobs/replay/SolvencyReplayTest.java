@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  *  5       88000   P-4 at an old version: a no-op (0.869)          102 owned back, userLosses 0 -&gt; 50
  *  6               W-2/3 P-2 owes 1.9 SOL: insolvent (1.425)
  *  7                                                               103 locked 8,500: trade blockage
- *  8       84000   W-1/0 at risk (0.911)
+ *  8       84000   W-1/0 at risk (0.911)                           999 without owned: dead letter, nothing applied
  *  9               W-2/4 P-3: 0.01 BTC against 100 USDC: insolvent  104 locked 6,000: blockage cleared
  * 10                                                               104 again: stale
  * 11                                                               105 another mint: dead letter
@@ -76,6 +76,7 @@ class SolvencyReplayTest {
                 snapshot(3, 101, MINT, 9_000, 5_000, 0),
                 snapshot(5, 102, MINT, 12_000, 5_000, 50),
                 snapshot(7, 103, MINT, 12_000, 8_500, 50),
+                snapshot(8, 999, MINT, 12_000, 8_500, 50).replace("\"owned\":\"12000\",", ""),
                 snapshot(9, 104, MINT, 12_000, 6_000, 50),
                 snapshot(10, 104, MINT, 12_000, 9_000, 50),
                 snapshot(11, 105, "another-mint", 12_000, 6_000, 50)));
@@ -117,6 +118,7 @@ class SolvencyReplayTest {
                         tuple(Topics.PORTFOLIO_EVENTS, "MALFORMED_JSON"),
                         tuple(Topics.PORTFOLIO_EVENTS, "ALREADY_INSTALLED"),
                         tuple(Topics.PORTFOLIO_EVENTS, "UNKNOWN_POSITION"),
+                        tuple(Topics.CUSTODY_SNAPSHOTS, "MISSING_FIELD:owned"),
                         tuple(Topics.CUSTODY_SNAPSHOTS, "INVALID_FIELD:mint"));
         ReplayFixtures.assertAllValid(result);
 
