@@ -218,16 +218,7 @@ public final class PortfolioBook implements PriceLookup {
         } else {
             quotes.put(pair, quote);
         }
-        Collection<PortfolioId> affected;
-        if (everyPortfolio) {
-            affected = allPortfolios();
-        } else if ((previous == null) != (quote == null)) {
-            affected = index.holders(pair);
-        } else if (quote != null) {
-            affected = index.moved(pair, quote.creditPrice(), quote.debtPrice());
-        } else {
-            affected = List.of();
-        }
+        Collection<PortfolioId> affected = everyPortfolio ? allPortfolios() : reachedBy(pair, previous, quote);
         List<SolvencyEvent> events = new ArrayList<>();
         for (PortfolioId id : affected) {
             revalue(id, wallets.get(id.wallet()).portfolios.get(id.portfolio()), t, evaluationId, false, events);
@@ -252,23 +243,25 @@ public final class PortfolioBook implements PriceLookup {
         List<SolvencyEvent> events = new ArrayList<>();
         Set<PortfolioId> revalued = new HashSet<>();
         for (QuoteUpdate q : sorted) {
-            PairQuote before = previous.get(q.pair());
-            PairQuote quote = q.quote();
-            Collection<PortfolioId> affected;
-            if ((before == null) != (quote == null)) {
-                affected = index.holders(q.pair());
-            } else if (quote != null) {
-                affected = index.moved(q.pair(), quote.creditPrice(), quote.debtPrice());
-            } else {
-                affected = List.of();
-            }
-            for (PortfolioId id : affected) {
+            for (PortfolioId id : reachedBy(q.pair(), previous.get(q.pair()), q.quote())) {
                 if (revalued.add(id)) {
                     revalue(id, wallets.get(id.wallet()).portfolios.get(id.portfolio()), q.eventTime(), q.evaluationId(), false, events);
                 }
             }
         }
         return events;
+    }
+
+    /**
+     * The portfolios a pair's move from {@code previous} to {@code quote} (null: unavailable) can
+     * move across a threshold: every holder when the pair gains or loses its price, otherwise those
+     * whose band the move leaves.
+     */
+    private Collection<PortfolioId> reachedBy(String pair, PairQuote previous, PairQuote quote) {
+        if ((previous == null) != (quote == null)) {
+            return index.holders(pair);
+        }
+        return quote == null ? List.of() : index.moved(pair, quote.creditPrice(), quote.debtPrice());
     }
 
     private SortedSet<PortfolioId> allPortfolios() {
