@@ -233,6 +233,11 @@ public final class PortfolioBook implements PriceLookup {
      * them. The result does not depend on the order the evaluations arrived in.
      */
     public List<SolvencyEvent> onQuotes(Collection<QuoteUpdate> atOneInstant) {
+        return onQuotes(atOneInstant, false);
+    }
+
+    /** With {@code everyPortfolio}, every portfolio is re-valued, named by the first pair: the plain reference. */
+    List<SolvencyEvent> onQuotes(Collection<QuoteUpdate> atOneInstant, boolean everyPortfolio) {
         List<QuoteUpdate> sorted = new ArrayList<>(atOneInstant);
         sorted.sort(java.util.Comparator.comparing(QuoteUpdate::pair));
         Map<String, PairQuote> previous = new HashMap<>();
@@ -243,7 +248,8 @@ public final class PortfolioBook implements PriceLookup {
         List<SolvencyEvent> events = new ArrayList<>();
         Set<PortfolioId> revalued = new HashSet<>();
         for (QuoteUpdate q : sorted) {
-            for (PortfolioId id : reachedBy(q.pair(), previous.get(q.pair()), q.quote())) {
+            Collection<PortfolioId> reached = everyPortfolio ? allPortfolios() : reachedBy(q.pair(), previous.get(q.pair()), q.quote());
+            for (PortfolioId id : reached) {
                 if (revalued.add(id)) {
                     revalue(id, wallets.get(id.wallet()).portfolios.get(id.portfolio()), q.eventTime(), q.evaluationId(), false, events);
                 }
