@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.collateralrisk.jobs.StateBackendChoice;
 import io.collateralrisk.model.CustodyEvent;
 import io.collateralrisk.model.EventIds;
 import io.collateralrisk.model.OutputRecord;
@@ -58,7 +59,7 @@ class SolvencyReplayTest {
             """);
 
     @Test
-    void portfoliosAndACustodyPoolGiveTheirEventsWithTheSameIdsInEveryRun(@TempDir Path dir) throws Exception {
+    void portfoliosAndACustodyPoolGiveTheirEventsWithTheSameIdsInEveryRunOnEitherStateBackend(@TempDir Path dir) throws Exception {
         Path in = dir.resolve("in");
         ReplayFixtures.write(in, Topics.PRICES, prices());
         ReplayFixtures.write(in, Topics.PORTFOLIO_EVENTS, List.of(
@@ -83,6 +84,8 @@ class SolvencyReplayTest {
 
         Replay.Result result = new Replay(CONFIG, 2).run(in, dir.resolve("a"));
         new Replay(CONFIG, 2).run(in, dir.resolve("b"));
+        // Keyed state in RocksDB, where every read is a copy: the same files.
+        new Replay(CONFIG, 2, null, StateBackendChoice.ROCKSDB).run(in, dir.resolve("c"));
 
         List<OutputRecord> solvency = result.topic(Topics.SOLVENCY);
         assertThat(solvency).extracting(OutputRecord::key, r -> ReplayFixtures.json(r).get("type").asText(), OutputRecord::eventTime,
@@ -123,8 +126,9 @@ class SolvencyReplayTest {
         ReplayFixtures.assertAllValid(result);
 
         for (String topic : Topics.OUTPUTS) {
-            assertThat(Files.readAllBytes(dir.resolve("b").resolve(topic + ".jsonl"))).as(topic)
-                    .isEqualTo(Files.readAllBytes(dir.resolve("a").resolve(topic + ".jsonl")));
+            byte[] a = Files.readAllBytes(dir.resolve("a").resolve(topic + ".jsonl"));
+            assertThat(Files.readAllBytes(dir.resolve("b").resolve(topic + ".jsonl"))).as(topic).isEqualTo(a);
+            assertThat(Files.readAllBytes(dir.resolve("c").resolve(topic + ".jsonl"))).as(topic + " on RocksDB").isEqualTo(a);
         }
     }
 
