@@ -40,6 +40,10 @@ import io.collateralrisk.model.config.RiskConfig;
 import io.collateralrisk.model.OutputRecord;
 import io.collateralrisk.model.OpsAlert;
 import io.collateralrisk.model.Topics;
+import io.collateralrisk.solvency.custody.CustodyInput;
+import io.collateralrisk.solvency.custody.CustodyStage;
+import io.collateralrisk.solvency.portfolio.PortfolioInput;
+import io.collateralrisk.solvency.portfolio.PortfolioStage;
 import io.collateralrisk.ltv.ops.ArrivalSampler;
 import io.collateralrisk.ltv.ops.RestoreAlerts;
 import io.collateralrisk.ltv.ops.RestoreReport;
@@ -56,7 +60,9 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 /**
  * The job as a function of its inputs: raw input records in, output records out. Kafka, replay
  * files and tests plug in their own sources and sinks around the same graph. Live, every stage runs
- * on the price clock: facility and control events carry none ({@link Inputs#priceClockOnly()}).
+ * on the price clock: facility, control, portfolio and custody records carry none
+ * ({@link Inputs#priceClockOnly()}). Portfolio events and custody snapshots are optional inputs:
+ * null, and the job has no portfolio or custody operator at all.
  *
  * <pre>
  * prices ----------&gt; parse -&gt; watermarks -&gt; [pair] price evaluation -&gt; [pair] feed health -&gt; REFERENCE_PRICE
@@ -69,6 +75,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *                     |                          |                                                +-&gt; band changes -&gt; [facility] CEP flags
  *                     |                          +-&gt; unknown facility / policy ---------------+
  * risk-control ----&gt; parse -&gt; DIVERGENCE_RESOLVED to feed health, HOLDS_RELEASED to the circuit breaker                         |
+ * portfolio-events -&gt; parse -&gt; watermarks -&gt; [wallet shard] portfolio solvency (REFERENCE_PRICE broadcast) -&gt; risk.solvency
+ *                     |                          +-&gt; unknown position, limits -----------------------------------+
+ * custody-snapshots -&gt; parse -&gt; watermarks -&gt; [custody] custody pools -&gt; risk.solvency                                      |
+ *                     |                          +-&gt; another mint ---------------------------------------------+
  *                     +---------------------------------------------------------------------+-&gt; DEAD_LETTER
  * </pre>
  */
@@ -97,12 +107,19 @@ public final class RiskJob {
      *     late by accident of reading speed
      */
     public record Inputs(
-            DataStream<InputRecord> prices, DataStream<InputRecord> facilityEvents, DataStream<InputRecord> control, boolean live,
-            boolean priceClockOnly) {
+            DataStream<InputRecord> prices, DataStream<InputRecord> facilityEvents, DataStream<InputRecord> control,
+            DataStream<InputRecord> portfolioEvents, DataStream<InputRecord> custodySnapshots, boolean live, boolean priceClockOnly) {
+
+        /** Without portfolio events and custody snapshots: a job that values no portfolio and watches no custody. */
+        public Inputs(
+                DataStream<InputRecord> prices, DataStream<InputRecord> facilityEvents, DataStream<InputRecord> control, boolean live,
+                boolean priceClockOnly) {
+            this(prices, facilityEvents, control, null, null, live, priceClockOnly);
+        }
 
         /** The same inputs with another prices stream (a test's operator inserted after the source). */
         public Inputs withPrices(DataStream<InputRecord> otherPrices) {
-            return new Inputs(otherPrices, facilityEvents, control, live, priceClockOnly);
+            return new Inputs(otherPrices, facilityEvents, control, portfolioEvents, custodySnapshots, live, priceClockOnly);
         }
     }
 
@@ -226,6 +243,34 @@ public final class RiskJob {
             unfired = ltv.unfiredDeadlines();
             restoreReports = restoreReports.union(ltv.restoreReports());
         }
+        DataStream<OutputRecord> solvency = null;
+        if (inputs.portfolioEvents() != null) {
+            int parallelism = inputs.portfolioEvents().getParallelism();
+            SingleOutputStreamOperator<PortfolioInput> portfolioEvents = inputs.portfolioEvents()
+                    .process(ParseInput.portfolioEvents(config)).uid("parse-portfolio-events").name("parse portfolio events")
+                    .setParallelism(parallelism);
+            // Like facility events: never late-dropped; applied when the price clock reaches them, or at once and marked late.
+            PortfolioStage.Result portfolios = PortfolioStage.apply(referencePrices,
+                    portfolioEvents.assignTimestampsAndWatermarks(watermarks(!inputs.priceClockOnly(), config, (PortfolioInput e, long ignored) -> e.eventTime()))
+                            .uid("portfolio-watermarks").name("portfolio watermarks").setParallelism(parallelism),
+                    config, codeVersion);
+            deadLetters = deadLetters.union(portfolioEvents.getSideOutput(DeadLetters.TAG), portfolios.refused());
+            solvency = portfolios.events().map(OutputRecord::of).uid("out-portfolio-solvency").name("portfolio events out");
+        }
+        if (inputs.custodySnapshots() != null) {
+            int parallelism = inputs.custodySnapshots().getParallelism();
+            SingleOutputStreamOperator<CustodyInput> snapshots = inputs.custodySnapshots()
+                    .process(ParseInput.custodySnapshots(config)).uid("parse-custody-snapshots").name("parse custody snapshots")
+                    .setParallelism(parallelism);
+            // Snapshots are ordered by slot, never by a clock: the watermarks only keep a replay's inputs in one order.
+            CustodyStage.Result custody = CustodyStage.apply(
+                    snapshots.assignTimestampsAndWatermarks(watermarks(!inputs.priceClockOnly(), config, (CustodyInput s, long ignored) -> s.eventTime()))
+                            .uid("custody-watermarks").name("custody watermarks").setParallelism(parallelism),
+                    config, codeVersion);
+            deadLetters = deadLetters.union(snapshots.getSideOutput(DeadLetters.TAG), custody.refused());
+            DataStream<OutputRecord> custodyOut = custody.events().map(OutputRecord::of).uid("out-custody-pools").name("custody events out");
+            solvency = solvency == null ? custodyOut : solvency.union(custodyOut);
+        }
         DataStream<OpsAlert> opsAlerts = opsAlerts(inputs.live(), ticks, restoreReports, config, sourceParallelism);
 
         DataStream<OutputRecord> records = referencePrices.transform("reference prices out", TypeInformation.of(OutputRecord.class),
@@ -237,6 +282,9 @@ public final class RiskJob {
                         feedHealth.incidents().process(new DivergenceEventMetrics()).uid("out-divergence").name("divergence incidents out"));
         if (lifecycle != null) {
             records = records.union(lifecycle);
+        }
+        if (solvency != null) {
+            records = records.union(solvency);
         }
         records = records.union(opsAlerts.map(OutputRecord::of).uid("out-ops-alerts").name("ops alerts out"));
         return new Outputs(records, unfired, () -> {

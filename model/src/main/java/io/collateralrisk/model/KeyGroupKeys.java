@@ -186,6 +186,33 @@ public final class KeyGroupKeys {
         return h;
     }
 
+    // ---- Portfolio shards ----
+
+    /** Wallet shards of the portfolio stage: one per key group. */
+    public static final int PORTFOLIO_SHARDS = MAX_PARALLELISM;
+    private static final String PORTFOLIO_PREFIX = "wallets#";
+    private static final String[] PORTFOLIO_KEYS = new String[PORTFOLIO_SHARDS];
+
+    static {
+        for (int shard = 0; shard < PORTFOLIO_SHARDS; shard++) {
+            PORTFOLIO_KEYS[shard] = keyInGroup(PORTFOLIO_PREFIX + shard + COUNTER, shard);
+        }
+    }
+
+    /**
+     * The key of a wallet's portfolio shard ({@code wallets#17:203}): shard {@code s} sits in key
+     * group {@code s}, and a wallet's shard is the same well-mixed hash of its id as a facility's,
+     * so wallets spread evenly over the subtasks at any parallelism and a rescale moves whole shards.
+     */
+    public static String portfolioShardKey(String wallet) {
+        return PORTFOLIO_KEYS[shardOf(wallet)];
+    }
+
+    /** The keys of every portfolio shard, by shard: one in each key group. */
+    public static List<String> portfolioShardKeys() {
+        return List.of(PORTFOLIO_KEYS);
+    }
+
     // ---- Pair keys ----
 
     /**

@@ -48,6 +48,11 @@ public record OutputRecord(String topic, String key, long eventTime, String even
         return new OutputRecord(Topics.SOLVENCY, e.custody(), e.eventTime(), e.eventId(), OutputJson.custodyEvent(e), false);
     }
 
+    /** Portfolio events are keyed by wallet, on the solvency topic: one wallet's portfolios stay in order on one partition. */
+    public static OutputRecord of(SolvencyEvent e) {
+        return new OutputRecord(Topics.SOLVENCY, e.wallet(), e.eventTime(), e.eventId(), OutputJson.solvencyEvent(e), false);
+    }
+
     /** Ops alerts are keyed by the input topic they concern. */
     public static OutputRecord of(OpsAlert a) {
         return new OutputRecord(Topics.OPS_ALERTS, a.topic(), a.eventTime(), a.eventId(), OutputJson.opsAlert(a), false);

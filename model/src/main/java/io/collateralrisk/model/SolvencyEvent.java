@@ -55,6 +55,9 @@ public record SolvencyEvent(
 
     public static final int UTILIZATION_SCALE = 18;
     public static final String ACTION_WOULD_BE_INSOLVENT = "ACTION_WOULD_BE_INSOLVENT";
+    /** Every portfolio event type, for metrics and the JSON writer. */
+    public static final List<String> TYPES = List.of(
+            "PORTFOLIO_SOLVENT", "PORTFOLIO_AT_RISK", "PORTFOLIO_INSOLVENT", "PORTFOLIO_UNVALUED", ACTION_WOULD_BE_INSOLVENT);
 
     /** The entity key of a portfolio in event ids: {@code wallet/portfolio}. */
     public static String entity(String wallet, int portfolio) {

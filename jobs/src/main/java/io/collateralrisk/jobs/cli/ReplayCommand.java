@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Runs the job over DIR/<topic>.jsonl (or .jsonl.gz) for each input topic present",
-            "(prices, facility-events, risk-control) and writes OUT/<topic>.jsonl for each output topic,",
+            "(prices, facility-events, risk-control, portfolio-events, custody-snapshots) and writes OUT/<topic>.jsonl for each output topic,",
             "sorted by event time, key and id: the same input gives byte-identical files.",
             "Event time ends at the last input time."
         })

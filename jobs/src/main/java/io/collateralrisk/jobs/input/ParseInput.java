@@ -3,7 +3,10 @@ package io.collateralrisk.jobs.input;
 import io.collateralrisk.ltv.facility.FacilityInput;
 import io.collateralrisk.model.PriceTick;
 import io.collateralrisk.model.config.RiskConfig;
+import io.collateralrisk.model.json.CustodySnapshotParser;
 import io.collateralrisk.model.json.InputParser;
+import io.collateralrisk.solvency.custody.CustodyInput;
+import io.collateralrisk.solvency.portfolio.PortfolioInput;
 import io.collateralrisk.model.json.InvalidInputException;
 import java.io.Serializable;
 import java.time.Instant;
@@ -63,6 +66,22 @@ public class ParseInput<T> extends ProcessFunction<InputRecord, T> implements Re
     public static ParseInput<ControlInput> control(RiskConfig config) {
         return new ParseInput<>(config, (p, r) -> new ControlInput(p.parseControl(r.payload()), r.location(), r.payload()),
                 c -> c.record().eventTime(), ControlInput.class);
+    }
+
+    /**
+     * {@code portfolio-events} records, with where they came from and their raw payload. A record
+     * whose position and version can be read but whose content is refused passes as a
+     * {@code PositionRecordRefused}: the portfolio stage checks its version first.
+     */
+    public static ParseInput<PortfolioInput> portfolioEvents(RiskConfig config) {
+        return new ParseInput<>(config, (p, r) -> PortfolioInput.of(p.parsePortfolio(r.payload()), r.location(), r.payload()),
+                PortfolioInput::eventTime, PortfolioInput.class);
+    }
+
+    /** {@code custody-snapshots} records, with where they came from and their raw payload. */
+    public static ParseInput<CustodyInput> custodySnapshots(RiskConfig config) {
+        return new ParseInput<>(config, (p, r) -> new CustodyInput(CustodySnapshotParser.parse(r.payload()), r.location(), r.payload()),
+                CustodyInput::eventTime, CustodyInput.class);
     }
 
     @Override

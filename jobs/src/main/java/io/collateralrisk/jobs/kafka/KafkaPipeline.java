@@ -64,12 +64,14 @@ public final class KafkaPipeline {
             CatalogLoader audit,
             UnaryOperator<RiskJob.Inputs> beforeJob) {
         env.configure(latencySettings());
-        // Unbounded, the job is live: facility and control events carry no clock. Bounded (the demo's
+        // Unbounded, the job is live: facility, control, portfolio and custody records carry no clock. Bounded (the demo's
         // replay of history through Kafka), every input's clock holds the others back, as in a replay.
         RiskJob.Inputs inputs = beforeJob.apply(new RiskJob.Inputs(
                 source(env, bootstrapServers, groupId, Topics.PRICES, bounded, PriceSourceWatermarks.of(config, !bounded)),
                 source(env, bootstrapServers, groupId, Topics.FACILITY_EVENTS, bounded, ReferenceClockWatermarks.stampReferenceClock()),
                 source(env, bootstrapServers, groupId, Topics.RISK_CONTROL, bounded, ReferenceClockWatermarks.stampReferenceClock()),
+                source(env, bootstrapServers, groupId, Topics.PORTFOLIO_EVENTS, bounded, ReferenceClockWatermarks.stampReferenceClock()),
+                source(env, bootstrapServers, groupId, Topics.CUSTODY_SNAPSHOTS, bounded, ReferenceClockWatermarks.stampReferenceClock()),
                 true, !bounded));
         RiskJob.Outputs job = RiskJob.build(inputs, config, CodeVersion.get(), eventTimeHorizon);
         if (audit != null) {

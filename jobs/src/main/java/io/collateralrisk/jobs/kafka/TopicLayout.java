@@ -37,6 +37,10 @@ public final class TopicLayout {
             // Keyed by facility: thousands of keys.
             input(deleteAfter(Topics.FACILITY_EVENTS, 12, DAYS_7)),
             input(deleteAfter(Topics.RISK_CONTROL, 1, DAYS_30)),
+            // Keyed by wallet: thousands of keys.
+            input(deleteAfter(Topics.PORTFOLIO_EVENTS, 12, DAYS_7)),
+            // Keyed by custody: one per pool and token.
+            input(deleteAfter(Topics.CUSTODY_SNAPSHOTS, 3, DAYS_7)),
             deleteAfter(Topics.REFERENCE_PRICES, 3, DAYS_7),
             deleteAfter(Topics.PRICE_ALERTS, 3, DAYS_30),
             deleteAfter(Topics.DIVERGENCE, 3, DAYS_30),

@@ -129,6 +129,8 @@ public final class Replay {
                 source(env, inputs.get(Topics.PRICES), Topics.PRICES, ClockGuard.UNKNOWN),
                 source(env, inputs.get(Topics.FACILITY_EVENTS), Topics.FACILITY_EVENTS, pricesEnd),
                 source(env, inputs.get(Topics.RISK_CONTROL), Topics.RISK_CONTROL, pricesEnd),
+                source(env, inputs.get(Topics.PORTFOLIO_EVENTS), Topics.PORTFOLIO_EVENTS, pricesEnd),
+                source(env, inputs.get(Topics.CUSTODY_SNAPSHOTS), Topics.CUSTODY_SNAPSHOTS, pricesEnd),
                 false, false);
         RiskJob.Outputs outputs = RiskJob.build(jobInputs, config, CodeVersion.get(), horizon);
 

@@ -97,7 +97,7 @@ class TopicsCreateTest {
         assertThat(setting(Topics.MARGIN_CALLS, "retention.ms", "2592000000")).isEqualTo("2592000000");
 
         // The input topics take the broker's clock, the reference clock of the clock guards.
-        for (String input : List.of(Topics.PRICES, Topics.FACILITY_EVENTS, Topics.RISK_CONTROL)) {
+        for (String input : Topics.INPUTS) {
             assertThat(setting(input, "message.timestamp.type", "LogAppendTime")).as(input).isEqualTo("LogAppendTime");
         }
         // Output topics keep the job's own timestamps: each record's event time.

@@ -15,6 +15,7 @@ import io.collateralrisk.model.LtvUpdate;
 import io.collateralrisk.model.OpsAlert;
 import io.collateralrisk.model.PriceAlert;
 import io.collateralrisk.model.ReferencePrice;
+import io.collateralrisk.model.SolvencyEvent;
 import io.collateralrisk.model.SourcePrice;
 import io.collateralrisk.model.Times;
 import java.io.IOException;
@@ -257,6 +258,58 @@ public final class OutputJson {
             }
             default -> throw new IllegalArgumentException("not a custody event type: " + e.type());
         }
+        n.put("configHash", e.configHash());
+        n.put("codeVersion", e.codeVersion());
+        return write(n);
+    }
+
+    /**
+     * A portfolio event: the portfolio's state and utilizations, every token as valued, the
+     * positions with their versions, and (for {@code ACTION_WOULD_BE_INSOLVENT}) the action; every
+     * field is always present, null where it does not apply (see {@link SolvencyEvent}).
+     */
+    public static String solvencyEvent(SolvencyEvent e) {
+        if (!SolvencyEvent.TYPES.contains(e.type())) {
+            throw new IllegalArgumentException("not a portfolio event type: " + e.type());
+        }
+        ObjectNode n = header(e.type(), e.eventId(), e.eventTime());
+        n.put("wallet", e.wallet());
+        n.put("portfolio", e.portfolio());
+        n.put("state", e.state());
+        n.put("previousState", e.previousState());
+        n.put("utilization", Decimals.plain(e.utilization()));
+        n.put("utilizationInfinite", e.utilizationInfinite());
+        n.put("crossUtilization", Decimals.plain(e.crossUtilization()));
+        n.put("crossUtilizationInfinite", e.crossUtilizationInfinite());
+        ArrayNode tokens = n.putArray("tokens");
+        for (SolvencyEvent.TokenBalance t : e.tokens()) {
+            ObjectNode token = tokens.addObject();
+            token.put("token", t.token());
+            token.put("crossMargin", t.crossMargin());
+            token.put("varianceFactor", Decimals.plain(t.varianceFactor()));
+            token.put("credit", Decimals.plain(t.credit()));
+            token.put("debt", Decimals.plain(t.debt()));
+            token.put("virtualCredit", Decimals.plain(t.virtualCredit()));
+            token.put("virtualDebt", Decimals.plain(t.virtualDebt()));
+            token.put("creditPrice", Decimals.plain(t.creditPrice()));
+            token.put("debtPrice", Decimals.plain(t.debtPrice()));
+            token.put("evaluationId", t.evaluationId());
+            token.put("utilization", Decimals.plain(t.utilization()));
+            token.put("utilizationInfinite", t.utilizationInfinite());
+        }
+        ArrayNode unvalued = n.putArray("unvaluedTokens");
+        e.unvaluedTokens().forEach(unvalued::add);
+        ArrayNode positions = n.putArray("positions");
+        for (SolvencyEvent.PositionVersion p : e.positions()) {
+            positions.addObject().put("position", p.position()).put("version", p.version());
+        }
+        n.put("action", e.action());
+        n.put("actionPosition", e.actionPosition());
+        n.put("utilizationBefore", Decimals.plain(e.utilizationBefore()));
+        n.put("utilizationBeforeInfinite", e.utilizationBeforeInfinite());
+        n.put("riseUnproven", e.riseUnproven());
+        n.put("cause", e.cause());
+        n.put("appliedLate", e.appliedLate());
         n.put("configHash", e.configHash());
         n.put("codeVersion", e.codeVersion());
         return write(n);

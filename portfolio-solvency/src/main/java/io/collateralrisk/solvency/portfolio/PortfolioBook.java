@@ -24,8 +24,9 @@ import java.util.TreeSet;
 
 /**
  * The portfolios of a set of wallets and the latest USD prices, without Flink: a thin operator
- * calls {@link #apply} per {@code portfolio-events} record and {@link #onPrice} per reference
- * price, stores nothing else, and emits what they return.
+ * ({@link PortfolioOperator}, one book per wallet shard) calls {@link #apply} per
+ * {@code portfolio-events} record and {@link #onQuotes} per instant of the price clock, keeps what
+ * {@link #exportWallet} gives in its durable state, and emits what they return.
  *
  * <pre>
  * portfolio event --version check--&gt; stale (counted) | refused (dead letter) | applied
@@ -217,21 +218,56 @@ public final class PortfolioBook implements PriceLookup {
         } else {
             quotes.put(pair, quote);
         }
-        Collection<PortfolioId> affected;
-        if (everyPortfolio) {
-            affected = allPortfolios();
-        } else if ((previous == null) != (quote == null)) {
-            affected = index.holders(pair);
-        } else if (quote != null) {
-            affected = index.moved(pair, quote.creditPrice(), quote.debtPrice());
-        } else {
-            affected = List.of();
-        }
+        Collection<PortfolioId> affected = everyPortfolio ? allPortfolios() : reachedBy(pair, previous, quote);
         List<SolvencyEvent> events = new ArrayList<>();
         for (PortfolioId id : affected) {
             revalue(id, wallets.get(id.wallet()).portfolios.get(id.portfolio()), t, evaluationId, false, events);
         }
         return events;
+    }
+
+    /**
+     * Evaluations of several pairs at one instant. Every quote is taken first, so a portfolio
+     * re-valued at the instant is valued at all of them; then, pair by pair in name order, the
+     * portfolios each move reaches are re-valued once, named by the first pair whose move reached
+     * them. The result does not depend on the order the evaluations arrived in.
+     */
+    public List<SolvencyEvent> onQuotes(Collection<QuoteUpdate> atOneInstant) {
+        return onQuotes(atOneInstant, false);
+    }
+
+    /** With {@code everyPortfolio}, every portfolio is re-valued, named by the first pair: the plain reference. */
+    List<SolvencyEvent> onQuotes(Collection<QuoteUpdate> atOneInstant, boolean everyPortfolio) {
+        List<QuoteUpdate> sorted = new ArrayList<>(atOneInstant);
+        sorted.sort(java.util.Comparator.comparing(QuoteUpdate::pair));
+        Map<String, PairQuote> previous = new HashMap<>();
+        for (QuoteUpdate q : sorted) {
+            previous.put(q.pair(), quotes.get(q.pair()));
+            restoreQuote(q.pair(), q.quote());
+        }
+        List<SolvencyEvent> events = new ArrayList<>();
+        Set<PortfolioId> revalued = new HashSet<>();
+        for (QuoteUpdate q : sorted) {
+            Collection<PortfolioId> reached = everyPortfolio ? allPortfolios() : reachedBy(q.pair(), previous.get(q.pair()), q.quote());
+            for (PortfolioId id : reached) {
+                if (revalued.add(id)) {
+                    revalue(id, wallets.get(id.wallet()).portfolios.get(id.portfolio()), q.eventTime(), q.evaluationId(), false, events);
+                }
+            }
+        }
+        return events;
+    }
+
+    /**
+     * The portfolios a pair's move from {@code previous} to {@code quote} (null: unavailable) can
+     * move across a threshold: every holder when the pair gains or loses its price, otherwise those
+     * whose band the move leaves.
+     */
+    private Collection<PortfolioId> reachedBy(String pair, PairQuote previous, PairQuote quote) {
+        if ((previous == null) != (quote == null)) {
+            return index.holders(pair);
+        }
+        return quote == null ? List.of() : index.moved(pair, quote.creditPrice(), quote.debtPrice());
     }
 
     private SortedSet<PortfolioId> allPortfolios() {
@@ -349,6 +385,75 @@ public final class PortfolioBook implements PriceLookup {
 
     private static boolean isInfinite(Ratio r) {
         return r != null && r.isInfinite();
+    }
+
+    // ---------------------------------------------------------------- durable state
+
+    /**
+     * What durable state keeps of {@code wallet} (see {@link StoredWallet}), or null when the book
+     * has never applied a record of it. An operator stores it after every applied record of the
+     * wallet and after every transition of one of its portfolios; nothing else changes it.
+     */
+    public StoredWallet exportWallet(String wallet) {
+        Wallet w = wallets.get(wallet);
+        if (w == null) {
+            return null;
+        }
+        List<StoredWallet.Position> positions = new ArrayList<>();
+        new TreeMap<>(w.versions).forEach((id, version) -> {
+            Integer home = w.live.get(id);
+            Position p = home == null ? null : w.portfolios.get(home).positions.get(id);
+            positions.add(new StoredWallet.Position(id, version, home, p == null ? null : p.balances()));
+        });
+        List<StoredWallet.Portfolio> portfolios = new ArrayList<>();
+        w.portfolios.forEach((index, p) -> portfolios.add(new StoredWallet.Portfolio(index, p.state.name())));
+        return new StoredWallet(List.copyOf(positions), List.copyOf(portfolios));
+    }
+
+    /**
+     * Takes back a wallet exported by {@link #exportWallet}, without valuing it: call
+     * {@link #reindex} once every wallet and quote is back.
+     */
+    public void restoreWallet(String wallet, StoredWallet stored) {
+        Wallet w = new Wallet();
+        for (StoredWallet.Portfolio p : stored.portfolios()) {
+            Portfolio portfolio = new Portfolio();
+            portfolio.state = SolvencyState.valueOf(p.state());
+            w.portfolios.put(p.portfolio(), portfolio);
+        }
+        for (StoredWallet.Position p : stored.positions()) {
+            w.versions.put(p.position(), p.version());
+            if (p.live()) {
+                w.live.put(p.position(), p.portfolio());
+                w.portfolios.get(p.portfolio()).positions.put(p.position(), new Position(p.version(), p.balances()));
+            }
+        }
+        wallets.put(wallet, w);
+    }
+
+    /** Takes back the latest evaluation of a pair: {@code quote} null while it is {@code UNAVAILABLE}. */
+    public void restoreQuote(String pair, PairQuote quote) {
+        evaluated.add(pair);
+        if (quote == null) {
+            quotes.remove(pair);
+        } else {
+            quotes.put(pair, quote);
+        }
+    }
+
+    /**
+     * Values every portfolio at the quotes held and files it in the price-band index, keeping its
+     * state and emitting nothing: the index after a restore. Where a state machine depends only on
+     * its state and valuation, a portfolio filed at today's quotes rather than at those it was last
+     * valued at moves on the next price exactly as it would have.
+     */
+    public void reindex() {
+        for (PortfolioId id : allPortfolios()) {
+            Portfolio portfolio = wallets.get(id.wallet()).portfolios.get(id.portfolio());
+            revaluations++;
+            PortfolioValuation valuation = value(portfolio);
+            index.put(id, valuation, rules.safeRelativeMove(portfolio.state, valuation));
+        }
     }
 
     // ---------------------------------------------------------------- views for tests and metrics
