@@ -55,8 +55,9 @@ import org.apache.flink.util.OutputTag;
  *  keyed state (per shard): wallets (MapState wallet -&gt; StoredWallet), quotes (MapState pair -&gt;
  *                           QuoteUpdate), pending events by instant, the instant processed last
  *  operator state:          evaluations waiting for the watermark (union: every subtask holds the same)
- *  in memory:               one PortfolioBook per shard with its index, rebuilt from keyed state
- *                           at the shard's first use after a (re)start
+ *  in memory:               per shard its PortfolioBook with its index, rebuilt from keyed state at
+ *                           the shard's first use after a (re)start, and its quotes and clock, written
+ *                           to keyed state as each snapshot begins (every price moves every shard's)
  * </pre>
  *
  * The price clock decides, never the wall clock: at one instant portfolio events apply before the
@@ -93,8 +94,10 @@ public class PortfolioOperator extends AbstractStreamOperator<SolvencyEvent>
     /** Instant -> pair -> the evaluation waiting for the watermark to pass it. */
     private transient TreeMap<Long, Map<String, QuoteUpdate>> waiting;
     private transient ListState<QuoteUpdate> waitingState;
-    /** Shard -> its book, loaded from keyed state at first use. */
-    private transient Map<String, PortfolioBook> books;
+    /** Shard -> its book, quotes and clock, loaded from keyed state at first use. */
+    private transient Map<String, Shard> shards;
+    /** Shards whose quotes or clock changed since they were last written to keyed state. */
+    private transient List<Shard> unwritten;
     private transient List<String> localShards;
     private transient Counter stale;
 
@@ -126,7 +129,8 @@ public class PortfolioOperator extends AbstractStreamOperator<SolvencyEvent>
         processedUpTo = getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 new ValueStateDescriptor<>("processed-up-to", Types.LONG));
         timers = getInternalTimerService("portfolio-events", VoidNamespaceSerializer.INSTANCE, this);
-        books = new HashMap<>();
+        shards = new HashMap<>();
+        unwritten = new ArrayList<>();
         stale = getMetricGroup().counter(STALE_METRIC);
         var task = getRuntimeContext().getTaskInfo();
         int keyGroups = task.getMaxNumberOfParallelSubtasks();
@@ -143,6 +147,7 @@ public class PortfolioOperator extends AbstractStreamOperator<SolvencyEvent>
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
+        writeShards();
         super.snapshotState(context);
         List<QuoteUpdate> all = new ArrayList<>();
         waiting.values().forEach(atT -> all.addAll(atT.values()));
@@ -204,7 +209,7 @@ public class PortfolioOperator extends AbstractStreamOperator<SolvencyEvent>
                 apply(in, false);
             }
         }
-        processed(t);
+        processed(shard(), t);
         Map<String, QuoteUpdate> atT = waiting.get(t);
         if (atT != null) {
             applyQuotes(atT.values());
@@ -228,9 +233,10 @@ public class PortfolioOperator extends AbstractStreamOperator<SolvencyEvent>
      * leaving out any pair whose quote the shard holds at this instant or a later one already.
      */
     private void applyQuotes(Collection<QuoteUpdate> atOneInstant) throws Exception {
+        Shard shard = shard();
         List<QuoteUpdate> fresh = new ArrayList<>(atOneInstant.size());
         for (QuoteUpdate q : atOneInstant) {
-            QuoteUpdate held = quotes.get(q.pair());
+            QuoteUpdate held = shard.quotes.get(q.pair());
             if (held == null || held.eventTime() < q.eventTime()) {
                 fresh.add(q);
             }
@@ -238,11 +244,12 @@ public class PortfolioOperator extends AbstractStreamOperator<SolvencyEvent>
         if (fresh.isEmpty()) {
             return;
         }
-        PortfolioBook book = book();
+        PortfolioBook book = shard.book;
         for (QuoteUpdate q : fresh) {
-            quotes.put(q.pair(), q);
-            processed(q.eventTime());
+            shard.quotes.put(q.pair(), q);
+            processed(shard, q.eventTime());
         }
+        unwritten(shard);
         List<SolvencyEvent> events = book.onQuotes(fresh);
         // A price changes a wallet's durable state only where a portfolio changed state: it emitted then.
         TreeSet<String> changed = new TreeSet<>();
@@ -254,7 +261,7 @@ public class PortfolioOperator extends AbstractStreamOperator<SolvencyEvent>
     }
 
     private void apply(PortfolioInput in, boolean appliedLate) throws Exception {
-        PortfolioBook book = book();
+        PortfolioBook book = shard().book;
         PortfolioOutcome outcome = book.apply(in.event(), appliedLate);
         switch (outcome.kind()) {
             case STALE -> stale.inc();
@@ -274,35 +281,78 @@ public class PortfolioOperator extends AbstractStreamOperator<SolvencyEvent>
         }
     }
 
-    /** The current shard's book; after a (re)start, rebuilt from its keyed state at first use. */
-    private PortfolioBook book() throws Exception {
-        String shard = (String) getCurrentKey();
-        PortfolioBook book = books.get(shard);
-        if (book == null) {
-            book = new PortfolioBook(config, codeVersion);
+    /** A shard of this subtask in memory: its book, and the quotes and clock that reach keyed state at each snapshot. */
+    private static final class Shard {
+        final String key;
+        final PortfolioBook book;
+        /** Pair -> the evaluation the shard applied last. */
+        final Map<String, QuoteUpdate> quotes = new HashMap<>();
+        /** The latest instant the shard processed: its clock while a restored watermark is behind. */
+        long processedUpTo = Long.MIN_VALUE;
+        /** Whether it is in the list of shards to write at the next snapshot. */
+        boolean unwritten;
+
+        Shard(String key, PortfolioBook book) {
+            this.key = key;
+            this.book = book;
+        }
+    }
+
+    /** The current shard; after a (re)start, rebuilt from its keyed state at first use. */
+    private Shard shard() throws Exception {
+        String key = (String) getCurrentKey();
+        Shard shard = shards.get(key);
+        if (shard == null) {
+            shard = new Shard(key, new PortfolioBook(config, codeVersion));
             for (Map.Entry<String, QuoteUpdate> q : quotes.entries()) {
-                book.restoreQuote(q.getKey(), q.getValue().quote());
+                shard.quotes.put(q.getKey(), q.getValue());
+                shard.book.restoreQuote(q.getKey(), q.getValue().quote());
             }
             for (Map.Entry<String, StoredWallet> w : wallets.entries()) {
-                book.restoreWallet(w.getKey(), w.getValue());
+                shard.book.restoreWallet(w.getKey(), w.getValue());
             }
-            book.reindex();
-            books.put(shard, book);
+            shard.book.reindex();
+            Long processed = processedUpTo.value();
+            shard.processedUpTo = processed == null ? Long.MIN_VALUE : processed;
+            shards.put(key, shard);
         }
-        return book;
+        return shard;
+    }
+
+    /**
+     * Writes the quotes and clock of every shard that moved since the last snapshot to keyed state,
+     * as a snapshot begins. Between snapshots they live in memory only: every price reaches every
+     * shard, and on RocksDB a state read and write per shard and price would cost more than the
+     * price's whole evaluation.
+     */
+    private void writeShards() throws Exception {
+        for (Shard shard : unwritten) {
+            shard.unwritten = false;
+            setCurrentKey(shard.key);
+            for (Map.Entry<String, QuoteUpdate> q : shard.quotes.entrySet()) {
+                quotes.put(q.getKey(), q.getValue());
+            }
+            processedUpTo.update(shard.processedUpTo == Long.MIN_VALUE ? null : shard.processedUpTo);
+        }
+        unwritten.clear();
+    }
+
+    private void unwritten(Shard shard) {
+        if (!shard.unwritten) {
+            shard.unwritten = true;
+            unwritten.add(shard);
+        }
     }
 
     /** The current shard's clock: the watermark, or after a restore the latest instant it had processed. */
     private long clock() throws Exception {
-        long watermark = combinedWatermark.getCombinedWatermark();
-        Long processed = processedUpTo.value();
-        return processed == null ? watermark : Math.max(watermark, processed);
+        return Math.max(combinedWatermark.getCombinedWatermark(), shard().processedUpTo);
     }
 
-    private void processed(long t) throws Exception {
-        Long processed = processedUpTo.value();
-        if (processed == null || t > processed) {
-            processedUpTo.update(t);
+    private void processed(Shard shard, long t) {
+        if (t > shard.processedUpTo) {
+            shard.processedUpTo = t;
+            unwritten(shard);
         }
     }
 

@@ -245,6 +245,35 @@ class PortfolioOperatorTest {
         return out;
     }
 
+    /**
+     * A shard keeps its quotes and clock in memory between snapshots: a snapshot must carry them. A
+     * restored shard values an update at the price it had, and an update its clock had passed is late,
+     * before any price or watermark reaches the restored operator.
+     */
+    @Test
+    void aRestoredShardKeepsTheQuoteAndClockItHadBeforeAnyNewPrice() throws Exception {
+        OperatorSubtaskState saved;
+        try (var h = harness(1, 0, null)) {
+            priceAndClock(h, NOON, "10000");
+            event(h, install("W-1", 0, "P-1", "1", "7000", 1, T1));
+            priceAndClock(h, T1, "10000");
+            assertThat(h.extractOutputValues()).isEmpty();
+            saved = h.snapshot(1L, 0L);
+        }
+        try (var h = harness(1, 0, saved)) {
+            // 7500 against 8000 virtual at the restored 10000: 0.9375, at risk.
+            event(h, new PortfolioInput(null, new PositionUpdated(NOON + 500, "W-1", 0, "P-1",
+                    new PositionBalances(Map.of("BTC", new BigDecimal("1")), Map.of("USD", new BigDecimal("7500")), Map.of()), 2),
+                    null, null, "portfolio-events.jsonl:late", "{}"));
+            List<SolvencyEvent> out = h.extractOutputValues();
+            assertThat(out).extracting(SolvencyEvent::type).containsExactly("PORTFOLIO_AT_RISK");
+            assertThat(out.get(0).appliedLate()).as("behind the restored clock").isTrue();
+            assertThat(out.get(0).tokens()).filteredOn(t -> t.token().equals("BTC")).singleElement()
+                    .satisfies(t -> assertThat(t.evaluationId()).isEqualTo(EventIds.evaluationId(PAIR, T1)));
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"1, 1", "2, 1", "1, 2", "2, 3"})
     void aRestoreAtAnyParallelismGivesTheSameEventsAsARunThatNeverStopped(int from, int to) throws Exception {
