@@ -2,6 +2,7 @@ package io.collateralrisk.jobs.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.collateralrisk.jobs.StateBackendChoice;
 import io.collateralrisk.jobs.bench.latency.BenchMarket;
 import io.collateralrisk.jobs.bench.latency.LatencyBench;
 import io.collateralrisk.jobs.bench.latency.Percentiles;
@@ -71,6 +72,10 @@ public final class BenchLatencyCommand implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "2", paramLabel = "N", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
+    @Option(names = "--state-backend", defaultValue = "HASHMAP", paramLabel = "HASHMAP|ROCKSDB",
+            description = "Where the job keeps its keyed state (default: ${DEFAULT-VALUE}; ROCKSDB checkpoints incrementally).")
+    StateBackendChoice stateBackend;
+
     @Option(names = "--checkpoint-interval", paramLabel = "DURATION",
             description = "Flink checkpoint interval for both deliveries (default: 1s for exactly-once, whose output becomes visible at"
                     + " checkpoints; 10s for at-least-once, whose output is visible at once and whose interval only bounds what a"
@@ -105,7 +110,7 @@ public final class BenchLatencyCommand implements Callable<Integer> {
         }
         Duration warmup = Duration.ofSeconds(warmupSeconds != null ? warmupSeconds : quick ? 10 : 30);
         Duration measure = Duration.ofSeconds(durationSeconds != null ? durationSeconds : quick ? 20 : 60);
-        LatencyBench.Settings settings = new LatencyBench.Settings(traffic, outOfOrderMs, deliveries, facilities, pairs, rate, parallelism,
+        LatencyBench.Settings settings = new LatencyBench.Settings(traffic, outOfOrderMs, deliveries, facilities, pairs, rate, parallelism, stateBackend,
                 Duration.ofMillis(exactlyOnceCheckpointMs), Duration.ofMillis(atLeastOnceCheckpointMs), warmup, measure, Duration.ofSeconds(drainSeconds));
 
         int cores = Runtime.getRuntime().availableProcessors();
@@ -121,8 +126,8 @@ public final class BenchLatencyCommand implements Callable<Integer> {
         out.println();
         out.printf(Locale.ROOT, "bench latency: %d cores, %s %s, Flink %s; load average (1 min) %.2f before, %.2f after%n", cores,
                 System.getProperty("java.vm.name"), Runtime.version(), EnvironmentInformation.getVersion(), loadBefore, loadAfter);
-        out.printf(Locale.ROOT, "job: MiniCluster, parallelism %d, checkpoint interval %d ms exactly-once, %d ms at-least-once;"
-                + " broker: one KRaft node in its own process%n", parallelism, exactlyOnceCheckpointMs, atLeastOnceCheckpointMs);
+        out.printf(Locale.ROOT, "job: MiniCluster, parallelism %d, %s state, checkpoint interval %d ms exactly-once, %d ms at-least-once;"
+                + " broker: one KRaft node in its own process%n", parallelism, stateBackend, exactlyOnceCheckpointMs, atLeastOnceCheckpointMs);
         out.printf(Locale.ROOT, "book: %,d facilities over %d pairs; ticks: %,d/s over %d pairs x %d exchanges, prices swinging %.0f%% either"
                         + " side over %d s%n", facilities, pairs, rate, pairs, BenchMarket.SOURCES.size(), BenchMarket.SWING * 100,
                 BenchMarket.SWING_PERIOD_MS / 1000);
@@ -150,6 +155,7 @@ public final class BenchLatencyCommand implements Callable<Integer> {
         root.put("loadAverageBefore", loadBefore);
         root.put("loadAverageAfter", loadAfter);
         root.put("parallelism", s.parallelism());
+        root.put("stateBackend", s.stateBackend().name());
         root.put("facilities", s.facilities());
         root.put("pairs", s.pairs());
         root.put("ticksPerSecond", s.ticksPerSecond());

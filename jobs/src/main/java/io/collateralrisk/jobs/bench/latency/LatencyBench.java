@@ -2,6 +2,7 @@ package io.collateralrisk.jobs.bench.latency;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.collateralrisk.jobs.RiskJob;
+import io.collateralrisk.jobs.StateBackendChoice;
 import io.collateralrisk.jobs.kafka.DeliveryConverter;
 import io.collateralrisk.jobs.kafka.KafkaPipeline;
 import io.collateralrisk.jobs.kafka.LocalKafkaBroker;
@@ -95,6 +96,7 @@ public final class LatencyBench {
             int pairs,
             int ticksPerSecond,
             int parallelism,
+            StateBackendChoice stateBackend,
             Duration exactlyOnceCheckpointInterval,
             Duration atLeastOnceCheckpointInterval,
             Duration warmup,
@@ -189,6 +191,7 @@ public final class LatencyBench {
 
             Configuration conf = RiskJob.baseConfiguration();
             conf.set(CoreOptions.DEFAULT_PARALLELISM, settings.parallelism());
+            settings.stateBackend().applyTo(conf);
             conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, settings.checkpointInterval(delivery));
             // The book outgrows the JobManager's in-memory checkpoint storage.
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
@@ -202,8 +205,8 @@ public final class LatencyBench {
             try (OutputReader reader = new OutputReader(bootstrap, delivery, latencies);
                     TickFeed ticks = new TickFeed(bootstrap, market, settings.ticksPerSecond(), latencies, scenario);
                     FacilityFeed facilityFeed = new FacilityFeed(bootstrap, facilities)) {
-                say("job running (parallelism %d, checkpoint every %d ms); ticks at %,d/s; waiting for the book to be read ...",
-                        settings.parallelism(), settings.checkpointInterval(delivery).toMillis(), settings.ticksPerSecond());
+                say("job running (parallelism %d, %s, checkpoint every %d ms); ticks at %,d/s; waiting for the book to be read ...",
+                        settings.parallelism(), settings.stateBackend(), settings.checkpointInterval(delivery).toMillis(), settings.ticksPerSecond());
                 awaitBookRead(admin, job);
                 // Reading the book can leave ticks behind; measuring starts once a tick sent now has been evaluated.
                 long caughtUpFrom = System.currentTimeMillis();
