@@ -75,8 +75,15 @@ public final class AuditRowConverter implements Serializable {
         switch (type.typeId()) {
             case STRING:
                 return StringData.fromString(text(v));
+            case INTEGER:
+                return v.canConvertToInt() && v.isIntegralNumber() ? v.intValue() : null;
             case LONG:
-                return v.asLong();
+                // A slot is written as a decimal string (a u64); above a long it stays in record only.
+                try {
+                    return v.isTextual() ? new java.math.BigInteger(v.asText()).longValueExact() : v.longValue();
+                } catch (ArithmeticException | NumberFormatException tooLarge) {
+                    return null;
+                }
             case BOOLEAN:
                 return v.asBoolean();
             case DECIMAL: {

@@ -49,6 +49,7 @@ public final class AuditTables {
     static final Type TEXT = Types.StringType.get();
     static final Type LONG = Types.LongType.get();
     static final Type BOOL = Types.BooleanType.get();
+    static final Type INT = Types.IntegerType.get();
 
     /**
      * Properties chosen on purpose: format v2; Parquet with zstd (columnar scans of a few columns
@@ -161,7 +162,19 @@ public final class AuditTables {
                     b -> b.req("type", TEXT, "solvency event type")
                             .opt("wallet", TEXT, "wallet of cross-margined portfolios")
                             .opt("custody", TEXT, "custody pool")
-                            .opt("config_hash", TEXT, "SHA-256 of the configuration in force")),
+                            .opt("config_hash", TEXT, "SHA-256 of the configuration in force"),
+                    // Added after the table's first release, so they follow record: a table created
+                    // earlier gains them (evolve) with the same ids a new table gets.
+                    b -> b.opt("portfolio", INT, "portfolio number within the wallet (portfolio events)")
+                            .opt("state", TEXT, "SOLVENT, AT_RISK, INSOLVENT or UNVALUED (portfolio events)")
+                            .opt("previous_state", TEXT, "state before the event (portfolio events)")
+                            .opt("utilization", AMOUNT, "the portfolio's utilization, or the custody pool's, exact (null when infinite, unvalued, or more than 18 decimals: see record)")
+                            .opt("utilization_infinite", BOOL, "the portfolio's utilization is infinite (debt without credit)")
+                            .opt("code_version", TEXT, "version of the code that decided (portfolio events)")
+                            .opt("invariant", TEXT, "custody invariant broken or restored")
+                            .opt("field", TEXT, "custody amount whose loss was recorded (CUSTODY_LOSS_RECORDED)")
+                            .opt("slot", LONG, "custody snapshot slot (null above 64 bits: see record)")
+                            .opt("difference", TEXT, "left side of the invariant minus its right side, a decimal integer (128-bit: more digits than decimal(38) holds)")),
             table(REJECTED_EVENTS, Topics.DEAD_LETTER, "Every input refused, with the raw payload and the reason.",
                     b -> b.req("topic", TEXT, "input topic it was read from")
                             .req("location", TEXT, "topic/partition@offset or file:line")
@@ -187,7 +200,10 @@ public final class AuditTables {
         return ALL.stream().filter(d -> topic.equals(d.topic())).findFirst();
     }
 
-    /** Creates the namespace and every table that does not exist yet; existing tables are left as they are. */
+    /**
+     * Creates the namespace and every table that does not exist yet; an existing table only gains the
+     * optional columns a later version added (see {@link #evolve}).
+     */
     public static void createIfAbsent(Catalog catalog, int timeTravelDays) {
         if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(Namespace.of(NAMESPACE))) {
             try {
@@ -204,6 +220,8 @@ public final class AuditTables {
                 } catch (AlreadyExistsException raced) {
                     // another job created it first
                 }
+            } else {
+                evolve(catalog.loadTable(d.identifier()), d);
             }
         }
     }
@@ -213,12 +231,55 @@ public final class AuditTables {
     }
 
     private static Definition table(String name, String topic, String doc, java.util.function.UnaryOperator<Columns> columns) {
+        return table(name, topic, doc, columns, c -> c);
+    }
+
+    /**
+     * A table whose {@code added} columns came after its first release: they follow {@code record}
+     * and must all be optional, so that {@link #evolve} gives an existing table the very schema
+     * (names, ids, order) a new one is created with.
+     */
+    private static Definition table(String name, String topic, String doc, java.util.function.UnaryOperator<Columns> columns,
+            java.util.function.UnaryOperator<Columns> added) {
         Columns c = new Columns(new AtomicInteger());
         c.req("event_id", TEXT, "deterministic id of the event (the eventId of the record)")
                 .req("event_time", TIME, "event time, UTC; the table is partitioned by its day");
         columns.apply(c);
         c.req("record", TEXT, "the exact JSON record emitted (or received, for inputs)");
+        int before = c.fields.size();
+        added.apply(c);
+        if (c.fields.subList(before, c.fields.size()).stream().anyMatch(Types.NestedField::isRequired)) {
+            throw new IllegalStateException("a column added to " + name + " after its release must be optional");
+        }
         return new Definition(name, topic, new Schema(c.fields), doc);
+    }
+
+    /**
+     * Adds to an existing table the optional columns of its definition it lacks (a table created by
+     * an earlier version). Existing columns are never changed or dropped; rows written before read
+     * back null in the added columns. Returns the names added.
+     */
+    public static List<String> evolve(Table table, Definition d) {
+        List<String> missing = new ArrayList<>();
+        for (Types.NestedField f : d.schema().columns()) {
+            if (table.schema().findField(f.name()) == null) {
+                if (f.isRequired()) {
+                    throw new IllegalStateException("audit table " + d.name() + " lacks required column " + f.name()
+                            + ": only optional columns can be added to an existing table");
+                }
+                missing.add(f.name());
+            }
+        }
+        if (!missing.isEmpty()) {
+            org.apache.iceberg.UpdateSchema update = table.updateSchema();
+            for (Types.NestedField f : d.schema().columns()) {
+                if (missing.contains(f.name())) {
+                    update.addColumn(f.name(), f.type(), f.doc());
+                }
+            }
+            update.commit();
+        }
+        return missing;
     }
 
     /** Builds fields with ids in declaration order. */

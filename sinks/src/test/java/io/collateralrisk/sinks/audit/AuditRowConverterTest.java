@@ -61,4 +61,45 @@ class AuditRowConverterTest {
         assertThat(row.getString(pos(events, "policy")).toString()).isEqualTo("tri-party");
         assertThat(row.getString(pos(events, "record")).toString()).contains("\"warning\":\"0.60\"");
     }
+
+    private static final AuditTables.Definition SOLVENCY = AuditTables.byName(AuditTables.SOLVENCY_EVENTS);
+
+    @Test
+    void aPortfolioEventFillsItsTypedColumnsExactly() {
+        String json = "{\"type\":\"PORTFOLIO_AT_RISK\",\"eventId\":\"s-1\",\"eventTime\":\"2024-05-01T00:00:00.000Z\",\"wallet\":\"W1\","
+                + "\"portfolio\":3,\"state\":\"AT_RISK\",\"previousState\":\"SOLVENT\",\"utilization\":\"0.912345678901234567\","
+                + "\"utilizationInfinite\":false,\"crossUtilization\":\"0.5\",\"configHash\":\"abc\",\"codeVersion\":\"1.2.3\"}";
+        RowData row = new AuditRowConverter(SOLVENCY.schema()).convert(json);
+        assertThat(row.getInt(pos(SOLVENCY, "portfolio"))).isEqualTo(3);
+        assertThat(row.getString(pos(SOLVENCY, "previous_state")).toString()).isEqualTo("SOLVENT");
+        assertThat(row.getDecimal(pos(SOLVENCY, "utilization"), 38, 18).toBigDecimal()).isEqualTo(new BigDecimal("0.912345678901234567"));
+        assertThat(row.getBoolean(pos(SOLVENCY, "utilization_infinite"))).isFalse();
+        assertThat(row.getString(pos(SOLVENCY, "code_version")).toString()).isEqualTo("1.2.3");
+        assertThat(row.isNullAt(pos(SOLVENCY, "slot"))).isTrue();
+        assertThat(row.getString(pos(SOLVENCY, "record")).toString()).isEqualTo(json);
+    }
+
+    @Test
+    void anInfiniteUtilizationIsNullWithItsFlag() {
+        String json = "{\"type\":\"PORTFOLIO_INSOLVENT\",\"eventId\":\"s-2\",\"eventTime\":\"2024-05-01T00:00:00.000Z\",\"wallet\":\"W1\","
+                + "\"portfolio\":0,\"state\":\"INSOLVENT\",\"utilization\":null,\"utilizationInfinite\":true}";
+        RowData row = new AuditRowConverter(SOLVENCY.schema()).convert(json);
+        assertThat(row.isNullAt(pos(SOLVENCY, "utilization"))).isTrue();
+        assertThat(row.getBoolean(pos(SOLVENCY, "utilization_infinite"))).isTrue();
+    }
+
+    @Test
+    void aCustodyEventKeepsA128BitDifferenceWholeAndASlotAboveALongOnlyInRecord() {
+        String difference = "-170141183460469231731687303715884105728";
+        String json = "{\"type\":\"CUSTODY_INVARIANT_BROKEN\",\"eventId\":\"c-1\",\"eventTime\":\"2024-05-01T00:00:00.000Z\",\"custody\":\"C1\","
+                + "\"slot\":\"18446744073709551615\",\"utilization\":\"0.25\",\"invariant\":\"OWNED_GE_BASE\",\"difference\":\"" + difference + "\"}";
+        RowData row = new AuditRowConverter(SOLVENCY.schema()).convert(json);
+        assertThat(row.getString(pos(SOLVENCY, "difference")).toString()).isEqualTo(difference);
+        assertThat(row.isNullAt(pos(SOLVENCY, "slot"))).isTrue();
+        assertThat(row.getString(pos(SOLVENCY, "invariant")).toString()).isEqualTo("OWNED_GE_BASE");
+        assertThat(row.getDecimal(pos(SOLVENCY, "utilization"), 38, 18).toBigDecimal()).isEqualByComparingTo("0.25");
+
+        RowData small = new AuditRowConverter(SOLVENCY.schema()).convert(json.replace("18446744073709551615", "250000123"));
+        assertThat(small.getLong(pos(SOLVENCY, "slot"))).isEqualTo(250000123L);
+    }
 }

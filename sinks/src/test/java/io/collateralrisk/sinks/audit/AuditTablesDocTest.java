@@ -16,6 +16,8 @@ class AuditTablesDocTest {
         switch (t.typeId()) {
             case STRING:
                 return "string";
+            case INTEGER:
+                return "int";
             case LONG:
                 return "bigint";
             case BOOLEAN:
