@@ -156,6 +156,31 @@ class ParseInputTest {
         }
 
         @Test
+        void portfolioEventsAndCustodySnapshotsAreGuardedAlike() throws Exception {
+            ParseInput<?> portfolios = ParseInput.portfolioEvents(CONFIG);
+            String install = "{\"type\":\"POSITION_INSTALLED\",\"eventTime\":\"2031-01-01T00:00:00Z\",\"wallet\":\"W-1\",\"portfolio\":0,"
+                    + "\"position\":\"P-1\",\"producer\":\"amm\",\"credits\":{\"BTC\":\"1\"},\"debts\":{\"USD\":\"100\"},\"deltas\":{},\"version\":1}";
+            assertThat(parse(portfolios, "portfolio-events", install, CLOCK).deadLetters()).extracting(DeadLetter::reason)
+                    .containsExactly("FUTURE_EVENT");
+            assertThat(parse(portfolios, "portfolio-events", install.replace("2031-01-01", "1969-06-01"), CLOCK).deadLetters())
+                    .extracting(DeadLetter::reason).containsExactly("INVALID_TIME:eventTime");
+            assertThat(parse(portfolios, "portfolio-events", install.replace("2031-01-01T00:00:00Z", "2023-03-10T11:00:00Z"), CLOCK).out())
+                    .hasSize(1);
+
+            ParseInput<?> custody = ParseInput.custodySnapshots(CONFIG);
+            String snapshot = "{\"type\":\"CUSTODY_SNAPSHOT\",\"eventTime\":\"2031-01-01T00:00:00Z\",\"custody\":\"main-pool/USDC\","
+                    + "\"mint\":\"EPjF\",\"slot\":251234567,\"insurance\":\"0\",\"impairmentLosses\":\"0\",\"userLosses\":\"0\","
+                    + "\"owned\":\"100\",\"base\":\"100\",\"locked\":\"10\",\"longed\":\"0\",\"shorted\":\"0\","
+                    + "\"guaranteedUsd\":\"0\",\"feeReserves\":\"0\"}";
+            assertThat(parse(custody, "custody-snapshots", snapshot, CLOCK).deadLetters()).extracting(DeadLetter::reason)
+                    .containsExactly("FUTURE_EVENT");
+            assertThat(parse(custody, "custody-snapshots", snapshot.replace("2031-01-01", "1969-06-01"), CLOCK).deadLetters())
+                    .extracting(DeadLetter::reason).containsExactly("INVALID_TIME:eventTime");
+            assertThat(parse(custody, "custody-snapshots", snapshot.replace("2031-01-01T00:00:00Z", "2023-03-10T11:00:00Z"), CLOCK).out())
+                    .hasSize(1);
+        }
+
+        @Test
         void aRecordWithNoReferenceClockIsJudgedOn1970Alone() throws Exception {
             assertThat(parse(ParseInput.prices(CONFIG), "prices", tick("2031-03-10T12:00:00Z"), ClockGuard.UNKNOWN).out()).hasSize(1);
             assertThat(parse(ParseInput.prices(CONFIG), "prices", tick(-1), ClockGuard.UNKNOWN).deadLetters()).singleElement()
